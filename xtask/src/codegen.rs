@@ -40,6 +40,12 @@ pub fn generate(spec_json: &str) -> Result<String, CodegenError> {
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
+        .with_inner_type(
+            // Hand-written: the generated client's requests go through the crate's transport.
+            "crate::transport::Transport"
+                .parse()
+                .expect("a Rust path is valid tokens"),
+        )
         .with_derive("PartialEq")
         .with_derive("schemars::JsonSchema");
     let mut generator = progenitor::Generator::new(&settings);
@@ -62,11 +68,15 @@ pub fn generate(spec_json: &str) -> Result<String, CodegenError> {
 fn generated_type_names(file: &syn::File) -> Vec<String> {
     let mut names = Vec::new();
     for item in &file.items {
-        let syn::Item::Mod(module) = item else { continue };
+        let syn::Item::Mod(module) = item else {
+            continue;
+        };
         if module.ident != "types" {
             continue;
         }
-        let Some((_, items)) = &module.content else { continue };
+        let Some((_, items)) = &module.content else {
+            continue;
+        };
         for item in items {
             match item {
                 syn::Item::Struct(s) if is_pub(&s.vis) => names.push(s.ident.to_string()),
