@@ -10,7 +10,7 @@ fn generated_dir_matches_build_output() {
             .lines()
             .zip(committed.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(|| built.lines().count().min(committed.lines().count()), |i| i)
+            .unwrap_or_else(|| built.lines().count().min(committed.lines().count()))
             + 1;
         panic!(
             "generated/orb_cloud_api.rs differs from the build output from line {line} on: \
