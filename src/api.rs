@@ -1,9 +1,10 @@
-//! The generated Orb Cloud bindings, and the hand-written glue that makes them usable: bearer
-//! authentication and a base URL.
+//! The generated Orb Cloud bindings, re-exported as they are.
 //!
-//! Everything in here except [`AuthError`] and [`Client::with_api_key`] is generated from
-//! `spec/openapi.json` by progenitor (see `generated/orb_cloud_api.rs` for the reviewed copy).
-//! Operations are methods on [`Client`]; schemas are in [`types`], named after Orb's schema names
+//! Everything here is generated from `spec/openapi.json` by progenitor (see
+//! `generated/orb_cloud_api.rs` for the reviewed copy), except the hook below that sends the
+//! generated client's requests through this crate's transport, so the raw client gets the same
+//! authentication, retries, deadline and tracing as [`crate::OrbCloud`]. Operations are methods
+//! on [`Client`]; schemas are in [`types`], named after Orb's schema names
 //! (`server.OrganizationDeviceResponse` is [`types::ServerOrganizationDeviceResponse`]).
 
 #[allow(missing_docs, unused_imports, clippy::all, rustdoc::all)]
@@ -13,51 +14,56 @@ mod generated {
 
 pub use generated::*;
 
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use progenitor_client::{ClientHooks, OperationInfo};
 
-/// Why a client could not be built.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum AuthError {
-    /// The API key is empty.
-    #[error("the Orb Cloud API key is empty: create one in Orb Cloud under Orchestration > API Keys")]
-    EmptyKey,
-    /// The API key has characters that cannot go in an HTTP header (the key itself is not shown).
-    #[error("the Orb Cloud API key contains characters that are not allowed in an HTTP header (is it pasted with a newline or quotes?)")]
-    InvalidKey,
-    /// reqwest could not build its client (TLS set-up).
-    #[error("could not build the HTTP client: {0}")]
-    Http(#[from] reqwest::Error),
+use crate::operation::Operation;
+use crate::transport::Transport;
+
+impl ClientHooks<Transport> for Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let operation = operation_for(info.operation_id);
+        self.inner().execute_raw(operation, request).await.result
+    }
+}
+
+/// The operation a generated operationId stands for.
+fn operation_for(operation_id: &str) -> Operation {
+    match operation_id {
+        "get_v2_organizations" => Operation::ListOrganizations,
+        "get_v2_organization_devices" => Operation::ListDevices,
+        "get_v1_organization_configurations" => Operation::ListConfigurations,
+        "get_v2_organization_devices_configuration" => Operation::GetDeviceConfiguration,
+        "patch_v2_organization_devices_configuration" => Operation::PatchDeviceConfiguration,
+        "delete_v2_organization_devices_configuration" => Operation::ResetDeviceConfiguration,
+        "post_v2_organization_devices_temp_datasets" => Operation::TempDatasets,
+        "post_v1_device_temp_datasets" => Operation::DeviceTempDatasets,
+        "post_v2_organization_devices_trigger_speedtest" => Operation::SpeedTest,
+        "post_v2_device_trigger_speedtest" => Operation::DeviceSpeedTest,
+        _ => Operation::Raw,
+    }
 }
 
 impl Client {
-    /// A client for `base_url` that sends `Authorization: Bearer <api_key>` on every request.
-    ///
-    /// The header is marked sensitive, so reqwest never prints it.
+    /// A generated client for `base_url` authenticating with `api_key`, with the default
+    /// retries and timeouts. Same as `OrbCloud::builder().api_key(..).base_url(..).build()?.raw()`.
     ///
     /// ```
     /// use orb_cloud::api::{Client, ClientInfo};
     ///
     /// let client = Client::with_api_key("https://panel.orb.net", "orb-ok1-example")?;
     /// assert_eq!(client.baseurl(), "https://panel.orb.net");
-    /// # Ok::<(), orb_cloud::api::AuthError>(())
+    /// # Ok::<(), orb_cloud::Error>(())
     /// ```
-    pub fn with_api_key(base_url: &str, api_key: &str) -> Result<Self, AuthError> {
-        let key = api_key.trim();
-        if key.is_empty() {
-            return Err(AuthError::EmptyKey);
-        }
-        let mut value =
-            HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| AuthError::InvalidKey)?;
-        value.set_sensitive(true);
-        let mut headers = HeaderMap::new();
-        headers.insert(AUTHORIZATION, value);
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .user_agent(concat!("orb-cloud-rust/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(std::time::Duration::from_secs(10))
-            .timeout(std::time::Duration::from_secs(60))
-            .build()?;
-        Ok(Self::new_with_client(base_url.trim_end_matches('/'), http))
+    pub fn with_api_key(base_url: &str, api_key: &str) -> Result<Self, crate::Error> {
+        Ok(crate::OrbCloud::builder()
+            .api_key(api_key)
+            .base_url(base_url)
+            .build()?
+            .raw()
+            .clone())
     }
 }

@@ -1,7 +1,8 @@
 //! The generated client as `orb_cloud::api` exposes it, against wiremock on 127.0.0.1: bearer
 //! auth, base URL, paths, bodies, and decoding of both device wire shapes.
 
-use orb_cloud::api::{types, AuthError, Client};
+use orb_cloud::api::{types, Client};
+use orb_cloud::Error;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -36,27 +37,58 @@ async fn lists_devices_with_bearer_auth_and_decodes_both_wire_shapes() {
     Mock::given(method("GET"))
         .and(path("/api/v2/organization/org1/devices"))
         .and(header("authorization", format!("Bearer {KEY}").as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([device_generated_shape(), device_client_shape()])))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([device_generated_shape(), device_client_shape()])),
+        )
         .expect(1)
         .mount(&server)
         .await;
     let client = Client::with_api_key(&format!("{}/", server.uri()), KEY).unwrap();
-    let devices = client.get_v2_organization_devices().organization_id("org1").send().await.unwrap().into_inner();
+    let devices = client
+        .get_v2_organization_devices()
+        .organization_id("org1")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(devices.len(), 2);
-    assert_eq!(devices[0].orb_id.as_deref(), Some("cjwbntmuy97ta4rx3mbrjf2gj8j7"));
-    assert!(devices[0].links.is_none(), "Go's null slice decodes as None");
+    assert_eq!(
+        devices[0].orb_id.as_deref(),
+        Some("cjwbntmuy97ta4rx3mbrjf2gj8j7")
+    );
+    assert!(
+        devices[0].links.is_none(),
+        "Go's null slice decodes as None"
+    );
     assert_eq!(
         devices[0].is_connected_updated_at,
-        Some(types::ServerOrganizationDeviceResponseIsConnectedUpdatedAt::String("2026-09-08T21:55:00Z".into()))
+        Some(
+            types::ServerOrganizationDeviceResponseIsConnectedUpdatedAt::String(
+                "2026-09-08T21:55:00Z".into()
+            )
+        )
     );
     assert_eq!(
         devices[1].is_connected_updated_at,
         Some(types::ServerOrganizationDeviceResponseIsConnectedUpdatedAt::Int64(1757368500851))
     );
     assert_eq!(devices[1].tags, Some(json!(["dt=Default Configuration"])));
-    assert_eq!(devices[1].config.as_ref().unwrap()["datasets.datasets"], json!(["responsiveness_1s", "speed_results"]));
+    assert_eq!(
+        devices[1].config.as_ref().unwrap()["datasets.datasets"],
+        json!(["responsiveness_1s", "speed_results"])
+    );
     let link = &devices[1].links.as_ref().unwrap()[0];
-    assert_eq!(link.organization.as_ref().unwrap().bandwidth_tier.as_ref().unwrap().as_str(), "commercial");
+    assert_eq!(
+        link.organization
+            .as_ref()
+            .unwrap()
+            .bandwidth_tier
+            .as_ref()
+            .unwrap()
+            .as_str(),
+        "commercial"
+    );
 }
 
 #[tokio::test]
@@ -108,9 +140,12 @@ async fn speed_test_path_uses_the_test_type() {
 
 #[test]
 fn bad_keys_are_refused_without_showing_them() {
-    assert!(matches!(Client::with_api_key("https://panel.orb.net", "  "), Err(AuthError::EmptyKey)));
+    assert!(matches!(
+        Client::with_api_key("https://panel.orb.net", "  "),
+        Err(Error::MissingApiKey { .. })
+    ));
     let err = Client::with_api_key("https://panel.orb.net", "orb-ok1-secret\nvalue").unwrap_err();
-    assert!(matches!(err, AuthError::InvalidKey));
+    assert!(matches!(err, Error::InvalidApiKey));
     assert!(!err.to_string().contains("secret"), "{err}");
     assert!(!format!("{err:?}").contains("secret"));
 }

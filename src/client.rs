@@ -1,0 +1,366 @@
+//! [`OrbCloud`], the client users hold, and its builder.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+
+use crate::api;
+use crate::error::Error;
+use crate::operation::Operation;
+use crate::ratelimit::RateLimit;
+use crate::resources::{DeviceHandle, OrganizationHandle, Organizations};
+use crate::retry::{RetryPolicy, Sleeper, TokioSleeper};
+use crate::secret::ApiKey;
+use crate::transport::{Transport, TransportConfig};
+
+/// Environment variable for the base URL (for a sandbox or a staging host).
+pub const BASE_URL_ENV: &str = "ORB_CLOUD_BASE_URL";
+
+/// The Orb Cloud client. Cheap to clone (clones share connections and rate-limit state),
+/// `Send + Sync`.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), orb_cloud::Error> {
+/// let client = orb_cloud::OrbCloud::from_env()?; // ORB_CLOUD_API_KEY
+/// for org in client.organizations().list().await? {
+///     let id = org.organization_id.clone().unwrap_or_default();
+///     for device in client.organization(&id).devices().list().await? {
+///         let score = device.orb_score().and_then(|s| s.display);
+///         println!("{} connected={} score={score:?}", device.name, device.is_connected());
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct OrbCloud {
+    transport: Transport,
+    raw: api::Client,
+}
+
+impl OrbCloud {
+    /// A builder with the defaults: key from `ORB_CLOUD_API_KEY`, base URL from
+    /// `ORB_CLOUD_BASE_URL` or `https://panel.orb.net`.
+    pub fn builder() -> OrbCloudBuilder {
+        OrbCloudBuilder::default()
+    }
+
+    /// A client configured from the environment (`ORB_CLOUD_API_KEY`, `ORB_CLOUD_BASE_URL`).
+    pub fn from_env() -> Result<Self, Error> {
+        Self::builder().build()
+    }
+
+    /// A client for `api_key` with every other setting at its default.
+    ///
+    /// ```
+    /// let client = orb_cloud::OrbCloud::new("orb-ok1-example")?;
+    /// # Ok::<(), orb_cloud::Error>(())
+    /// ```
+    pub fn new(api_key: impl AsRef<str>) -> Result<Self, Error> {
+        Self::builder().api_key(api_key).build()
+    }
+
+    /// The organizations the key can see.
+    pub fn organizations(&self) -> Organizations<'_> {
+        Organizations::new(self)
+    }
+
+    /// One organization: its devices, configurations and device operations.
+    pub fn organization(&self, organization_id: impl Into<String>) -> OrganizationHandle<'_> {
+        OrganizationHandle::new(self, organization_id.into())
+    }
+
+    /// Device-level operations that need no organization (`/api/v1/device/...`, `/api/v2/device/...`).
+    pub fn device(&self, orb_id: impl Into<String>) -> DeviceHandle<'_> {
+        DeviceHandle::new(self, orb_id.into())
+    }
+
+    /// The generated client, sharing this client's authentication, retries and tracing.
+    pub fn raw(&self) -> &api::Client {
+        &self.raw
+    }
+
+    /// A request to any path, for endpoints this crate does not know (like the Python client's
+    /// `request`). Authentication, retries, deadline and tracing apply.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
+    /// let orgs: serde_json::Value = client.request(reqwest::Method::GET, "/api/v2/organizations").send_json().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn request(&self, method: Method, path: &str) -> RawRequest<'_> {
+        let path = if path.starts_with('/') {
+            path.to_string()
+        } else {
+            format!("/{path}")
+        };
+        RawRequest {
+            client: self,
+            builder: self.transport.request(method, &path),
+        }
+    }
+
+    /// The rate-limit state of the last response that reported one.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.transport.rate_limit()
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &str {
+        self.transport.base_url()
+    }
+
+    /// Build a request to Orb's path `segments` (each percent-encoded).
+    pub(crate) fn endpoint(
+        &self,
+        method: Method,
+        segments: &[&str],
+    ) -> Result<reqwest::RequestBuilder, Error> {
+        let mut url =
+            reqwest::Url::parse(self.transport.base_url()).map_err(|e| Error::InvalidBaseUrl {
+                url: self.transport.base_url().into(),
+                reason: e.to_string(),
+            })?;
+        url.path_segments_mut()
+            .map_err(|_| Error::InvalidBaseUrl {
+                url: self.transport.base_url().into(),
+                reason: "cannot have a path".into(),
+            })?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(self.transport.http().request(method, url))
+    }
+
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        operation: Operation,
+        builder: reqwest::RequestBuilder,
+    ) -> Result<T, Error> {
+        let request = builder.build().map_err(|e| Error::InvalidInput {
+            what: "request",
+            reason: e.to_string(),
+        })?;
+        self.transport.json(operation, request).await
+    }
+}
+
+/// A raw request through the client's transport. See [`OrbCloud::request`].
+pub struct RawRequest<'a> {
+    client: &'a OrbCloud,
+    builder: reqwest::RequestBuilder,
+}
+
+impl RawRequest<'_> {
+    /// A JSON body.
+    pub fn json<B: serde::Serialize + ?Sized>(mut self, body: &B) -> Self {
+        self.builder = self.builder.json(body);
+        self
+    }
+
+    /// Query parameters.
+    pub fn query<Q: serde::Serialize + ?Sized>(mut self, query: &Q) -> Self {
+        self.builder = self.builder.query(query);
+        self
+    }
+
+    /// Send; a non-success status is an [`Error`].
+    pub async fn send(self) -> Result<reqwest::Response, Error> {
+        let request = self.builder.build().map_err(|e| Error::InvalidInput {
+            what: "request",
+            reason: e.to_string(),
+        })?;
+        self.client.transport.send(Operation::Raw, request).await
+    }
+
+    /// Send and decode the JSON answer.
+    pub async fn send_json<T: DeserializeOwned>(self) -> Result<T, Error> {
+        self.client.call(Operation::Raw, self.builder).await
+    }
+}
+
+/// Settings for an [`OrbCloud`].
+///
+/// ```
+/// use std::time::Duration;
+/// let client = orb_cloud::OrbCloud::builder()
+///     .api_key("orb-ok1-example")
+///     .base_url("http://127.0.0.1:8080")
+///     .attempt_timeout(Duration::from_secs(10))
+///     .deadline(Duration::from_secs(60))
+///     .retry(orb_cloud::RetryPolicy::standard().max_attempts(5))
+///     .build()?;
+/// assert_eq!(client.base_url(), "http://127.0.0.1:8080");
+/// # Ok::<(), orb_cloud::Error>(())
+/// ```
+#[must_use]
+pub struct OrbCloudBuilder {
+    key: Option<Result<ApiKey, Error>>,
+    base_url: Option<String>,
+    connect_timeout: Duration,
+    attempt_timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    retry: RetryPolicy,
+    user_agent: String,
+    http: Option<reqwest::Client>,
+    sleeper: Arc<dyn Sleeper>,
+}
+
+impl Default for OrbCloudBuilder {
+    fn default() -> Self {
+        Self {
+            key: None,
+            base_url: None,
+            connect_timeout: Duration::from_secs(10),
+            attempt_timeout: Some(Duration::from_secs(30)),
+            deadline: Some(Duration::from_secs(120)),
+            retry: RetryPolicy::standard(),
+            user_agent: concat!("orb-cloud-rust/", env!("CARGO_PKG_VERSION")).to_string(),
+            http: None,
+            sleeper: Arc::new(TokioSleeper),
+        }
+    }
+}
+
+impl std::fmt::Debug for OrbCloudBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrbCloudBuilder")
+            .field(
+                "key",
+                &self
+                    .key
+                    .as_ref()
+                    .map(|k| k.as_ref().map(|_| "redacted").map_err(|_| "invalid")),
+            )
+            .field("base_url", &self.base_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("deadline", &self.deadline)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OrbCloudBuilder {
+    /// The API key (otherwise `ORB_CLOUD_API_KEY`).
+    pub fn api_key(mut self, key: impl AsRef<str>) -> Self {
+        self.key = Some(ApiKey::new(key));
+        self
+    }
+
+    /// The base URL (otherwise `ORB_CLOUD_BASE_URL`, else `https://panel.orb.net`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Time allowed to open a connection (default 10 s). Ignored with [`Self::http_client`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one attempt, answer included (default 30 s).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed for a whole call, retries and waits included (default 120 s).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// No total deadline: only the attempt timeout and the retry policy bound a call.
+    pub fn no_deadline(mut self) -> Self {
+        self.deadline = None;
+        self
+    }
+
+    /// How failures are retried (default: 3 attempts, 1 s base, 20 s cap).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The User-Agent (default `orb-cloud-rust/<version>`). Ignored with [`Self::http_client`].
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Use this reqwest client (its proxy, TLS and pool settings) instead of building one.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// How the client waits between attempts (tests use one that does not really sleep).
+    pub fn sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
+        self.sleeper = Arc::new(sleeper);
+        self
+    }
+
+    /// Build the client. Fails without a usable key or with a bad base URL.
+    pub fn build(self) -> Result<OrbCloud, Error> {
+        let key = match self.key {
+            Some(key) => key?,
+            None => ApiKey::from_env()?,
+        };
+        let base_url = match self.base_url {
+            Some(url) => url,
+            None => std::env::var(BASE_URL_ENV)
+                .ok()
+                .filter(|u| !u.trim().is_empty())
+                .unwrap_or_else(|| crate::DEFAULT_BASE_URL.to_string()),
+        };
+        let base_url = validate_base_url(&base_url)?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .user_agent(self.user_agent)
+                .build()
+                .map_err(|e| Error::Setup(e.to_string()))?,
+        };
+        let transport = Transport::new(TransportConfig {
+            http: http.clone(),
+            base_url: base_url.clone(),
+            key,
+            retry: self.retry,
+            attempt_timeout: self.attempt_timeout,
+            deadline: self.deadline,
+            sleeper: self.sleeper,
+        });
+        let raw = api::Client::new_with_client(&base_url, http, transport.clone());
+        Ok(OrbCloud { transport, raw })
+    }
+}
+
+fn validate_base_url(url: &str) -> Result<String, Error> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(trimmed).map_err(|e| Error::InvalidBaseUrl {
+        url: url.to_string(),
+        reason: e.to_string(),
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::InvalidBaseUrl {
+            url: url.to_string(),
+            reason: "it must start with http:// or https://".into(),
+        });
+    }
+    if parsed.cannot_be_a_base() || parsed.host_str().is_none() {
+        return Err(Error::InvalidBaseUrl {
+            url: url.to_string(),
+            reason: "it has no host".into(),
+        });
+    }
+    if parsed.query().is_some() || !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(Error::InvalidBaseUrl {
+            url: url.to_string(),
+            reason: "it must not carry a query or credentials".into(),
+        });
+    }
+    Ok(trimmed.to_string())
+}

@@ -1,0 +1,131 @@
+//! Rate-limit state as Orb Cloud last reported it. Orb documents 429 answers but no numbers or
+//! headers; when `X-RateLimit-*` headers are present they are read, and the client waits for the
+//! window to reset when none are left instead of spending a request on a certain 429.
+
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::HeaderMap;
+
+/// The rate-limit headers of the last response that had any.
+///
+/// ```no_run
+/// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
+/// client.organizations().list().await?;
+/// if let Some(limit) = client.rate_limit() {
+///     println!("{:?} of {:?} requests left", limit.remaining, limit.limit);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateLimit {
+    /// `X-RateLimit-Limit`: requests allowed per window.
+    pub limit: Option<u64>,
+    /// `X-RateLimit-Remaining`: requests left in this window.
+    pub remaining: Option<u64>,
+    /// `X-RateLimit-Reset`, as a point in time.
+    pub reset_at: Option<SystemTime>,
+    /// When the headers were read.
+    pub observed_at: SystemTime,
+}
+
+impl RateLimit {
+    /// Read the headers; `None` when the response has none of them.
+    ///
+    /// `X-RateLimit-Reset` is read as seconds from now when small, as a Unix time in seconds when
+    /// it is a plausible one (after 2001), since servers use both.
+    pub fn from_headers(headers: &HeaderMap, now: SystemTime) -> Option<Self> {
+        let number = |name: &str| -> Option<f64> {
+            headers
+                .get(name)?
+                .to_str()
+                .ok()?
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+        };
+        let limit = number("x-ratelimit-limit").map(|v| v as u64);
+        let remaining = number("x-ratelimit-remaining").map(|v| v as u64);
+        let reset_at = number("x-ratelimit-reset").map(|v| {
+            if v > 1_000_000_000.0 {
+                std::time::UNIX_EPOCH + Duration::from_secs_f64(v)
+            } else {
+                now + Duration::from_secs_f64(v.min(86_400.0))
+            }
+        });
+        (limit.is_some() || remaining.is_some() || reset_at.is_some()).then_some(Self {
+            limit,
+            remaining,
+            reset_at,
+            observed_at: now,
+        })
+    }
+
+    /// How long to wait before the next request: until the reset when nothing is left.
+    pub fn wait_before_next(&self, now: SystemTime) -> Option<Duration> {
+        if self.remaining != Some(0) {
+            return None;
+        }
+        let reset = self.reset_at?;
+        reset.duration_since(now).ok().filter(|d| !d.is_zero())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+    use std::time::UNIX_EPOCH;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn reads_delta_and_epoch_resets() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_784_000_000);
+        let r = RateLimit::from_headers(
+            &headers(&[
+                ("x-ratelimit-limit", "60"),
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "12"),
+            ]),
+            now,
+        )
+        .unwrap();
+        assert_eq!((r.limit, r.remaining), (Some(60), Some(0)));
+        assert_eq!(r.wait_before_next(now), Some(Duration::from_secs(12)));
+        let r = RateLimit::from_headers(
+            &headers(&[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "1784000005"),
+            ]),
+            now,
+        )
+        .unwrap();
+        assert_eq!(r.wait_before_next(now), Some(Duration::from_secs(5)));
+        let r = RateLimit::from_headers(
+            &headers(&[("x-ratelimit-remaining", "3"), ("x-ratelimit-reset", "5")]),
+            now,
+        )
+        .unwrap();
+        assert_eq!(r.wait_before_next(now), None);
+    }
+
+    #[test]
+    fn absent_or_garbage_headers_are_no_state() {
+        let now = SystemTime::now();
+        assert!(RateLimit::from_headers(&headers(&[]), now).is_none());
+        assert!(
+            RateLimit::from_headers(&headers(&[("x-ratelimit-remaining", "lots")]), now).is_none()
+        );
+        assert!(
+            RateLimit::from_headers(&headers(&[("x-ratelimit-remaining", "-1")]), now).is_none()
+        );
+    }
+}

@@ -1,0 +1,81 @@
+//! The API key as a secret: it is never printed by `Debug` or `Display`, never part of an error
+//! message, and goes on the wire only in a header marked sensitive.
+
+use reqwest::header::HeaderValue;
+
+/// An Orb Cloud API key (`orb-ok1-...`).
+///
+/// ```
+/// let key = orb_cloud::ApiKey::new("orb-ok1-example")?;
+/// assert_eq!(format!("{key:?}"), "ApiKey(redacted)");
+/// # Ok::<(), orb_cloud::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct ApiKey(Box<str>);
+
+/// Environment variable read by [`ApiKey::from_env`] and [`crate::OrbCloud::from_env`].
+pub const API_KEY_ENV: &str = "ORB_CLOUD_API_KEY";
+
+impl ApiKey {
+    /// Wrap a key. Surrounding whitespace is trimmed; an empty key or one that cannot go in an
+    /// HTTP header is refused (without repeating it).
+    pub fn new(key: impl AsRef<str>) -> Result<Self, crate::Error> {
+        let key = key.as_ref().trim();
+        if key.is_empty() {
+            return Err(crate::Error::MissingApiKey {
+                source_hint: "the key given is empty",
+            });
+        }
+        if HeaderValue::from_str(key).is_err() {
+            return Err(crate::Error::InvalidApiKey);
+        }
+        Ok(Self(key.into()))
+    }
+
+    /// Read the key from `ORB_CLOUD_API_KEY`.
+    ///
+    /// ```no_run
+    /// let key = orb_cloud::ApiKey::from_env()?;
+    /// # Ok::<(), orb_cloud::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Self, crate::Error> {
+        match std::env::var(API_KEY_ENV) {
+            Ok(value) if !value.trim().is_empty() => Self::new(value),
+            _ => Err(crate::Error::MissingApiKey {
+                source_hint: "ORB_CLOUD_API_KEY is not set or empty",
+            }),
+        }
+    }
+
+    /// The `Authorization` header value, marked sensitive so HTTP libraries redact it.
+    pub(crate) fn bearer_header(&self) -> HeaderValue {
+        let mut value = HeaderValue::from_str(&format!("Bearer {}", self.0))
+            .unwrap_or_else(|_| HeaderValue::from_static("Bearer"));
+        value.set_sensitive(true);
+        value
+    }
+
+    /// The key itself, for the few places that must send it somewhere other than a header.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey(redacted)")
+    }
+}
+
+impl Drop for ApiKey {
+    fn drop(&mut self) {
+        // Best effort: overwrite the key's bytes before the allocation is freed.
+        let bytes = std::mem::take(&mut self.0).into_boxed_bytes();
+        let mut bytes = bytes.into_vec();
+        for b in bytes.iter_mut() {
+            // SAFETY-free volatile-ish write: black_box keeps the stores from being elided.
+            *b = std::hint::black_box(0);
+        }
+        std::hint::black_box(&bytes);
+    }
+}

@@ -1,0 +1,72 @@
+//! Speed tests: which kind to run, and what Orb answers when one starts.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of speed test.
+///
+/// ```
+/// use orb_cloud::SpeedTest;
+/// assert_eq!("peak".parse::<SpeedTest>()?, SpeedTest::Top);
+/// assert_eq!(SpeedTest::Content.as_str(), "content");
+/// # Ok::<(), orb_cloud::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SpeedTest {
+    /// A content speed test: the speed a typical content download gets.
+    Content,
+    /// A top (peak) speed test: the most the connection can do; Orb's apps call it "Peak".
+    Top,
+}
+
+impl SpeedTest {
+    /// The path segment Orb expects (`content`, `top`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpeedTest::Content => "content",
+            SpeedTest::Top => "top",
+        }
+    }
+}
+
+impl fmt::Display for SpeedTest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SpeedTest {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "content" => Ok(SpeedTest::Content),
+            "top" | "peak" => Ok(SpeedTest::Top),
+            other => Err(crate::Error::InvalidInput {
+                what: "speed test kind",
+                reason: format!("{other:?} is not one: use content or top (peak)"),
+            }),
+        }
+    }
+}
+
+/// Orb's answer to a speed-test trigger. Orb does not document it; it is probably
+/// `commands.SpeedtestCallback`, so those fields are read when present and the whole answer is
+/// kept in `raw`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SpeedTestStarted {
+    /// The id of the test started.
+    #[serde(default)]
+    pub test_uuid: Option<String>,
+    /// The kind of a test already running, if any.
+    #[serde(default)]
+    pub in_progress_test_type: Option<String>,
+    /// The id of a test already running, if any.
+    #[serde(default)]
+    pub in_progress_test_uuid: Option<String>,
+    /// The whole answer.
+    #[serde(flatten)]
+    pub raw: serde_json::Map<String, serde_json::Value>,
+}

@@ -1,0 +1,466 @@
+//! The one path every request takes, from the ergonomic client and from the generated one alike:
+//! authentication, per-attempt timeout, total deadline, rate-limit waits, retries and tracing.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::header::{HeaderMap, AUTHORIZATION};
+use reqwest::{Method, Request, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use crate::error::{snippet, ApiError, Error};
+use crate::operation::Operation;
+use crate::ratelimit::RateLimit;
+use crate::retry::{parse_retry_after, retryable, Failure, RetryPolicy, Sleeper};
+use crate::secret::ApiKey;
+
+/// Largest error body read into an [`ApiError`].
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// The HTTP machinery shared by [`crate::OrbCloud`] and the generated [`crate::api::Client`]:
+/// cheap to clone (one `Arc`), `Send + Sync`.
+#[derive(Clone)]
+pub struct Transport {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    key: ApiKey,
+    retry: RetryPolicy,
+    attempt_timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    sleeper: Arc<dyn Sleeper>,
+    rate_limit: Mutex<Option<RateLimit>>,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("base_url", &self.inner.base_url)
+            .field("key", &self.inner.key)
+            .field("retry", &self.inner.retry)
+            .field("attempt_timeout", &self.inner.attempt_timeout)
+            .field("deadline", &self.inner.deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything [`Transport::new`] needs.
+pub(crate) struct TransportConfig {
+    pub http: reqwest::Client,
+    pub base_url: String,
+    pub key: ApiKey,
+    pub retry: RetryPolicy,
+    pub attempt_timeout: Option<Duration>,
+    pub deadline: Option<Duration>,
+    pub sleeper: Arc<dyn Sleeper>,
+}
+
+/// The last attempt of a request and how the attempts went.
+pub(crate) struct Attempted {
+    pub result: reqwest::Result<Response>,
+    pub attempts: u32,
+    pub deadline_hit: bool,
+    pub idempotent: bool,
+}
+
+impl Transport {
+    pub(crate) fn new(config: TransportConfig) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                http: config.http,
+                base_url: config.base_url,
+                key: config.key,
+                retry: config.retry,
+                attempt_timeout: config.attempt_timeout,
+                deadline: config.deadline,
+                sleeper: config.sleeper,
+                rate_limit: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// The base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The underlying reqwest client.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// The rate-limit state of the last response that reported one.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.inner.rate_limit.lock().ok().and_then(|g| *g)
+    }
+
+    /// A request to `path` (which starts with `/`) on the base URL.
+    pub(crate) fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.inner
+            .http
+            .request(method, format!("{}{path}", self.inner.base_url))
+    }
+
+    /// Send with retries; returns the last attempt's raw result (used by the generated client,
+    /// which maps statuses itself).
+    pub(crate) async fn execute_raw(
+        &self,
+        operation: Operation,
+        mut request: Request,
+    ) -> Attempted {
+        let inner = &self.inner;
+        request
+            .headers_mut()
+            .insert(AUTHORIZATION, inner.key.bearer_header());
+        let idempotent = matches!(
+            *request.method(),
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+        );
+        let started = inner.sleeper.now();
+        let span = tracing::info_span!(
+            "orb_cloud.request",
+            operation = operation.name(),
+            method = %request.method(),
+            path = request.url().path(),
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        let attempted = self
+            .attempts(request, idempotent, started)
+            .instrument(span.clone())
+            .await;
+        span.record("attempts", attempted.attempts);
+        span.record(
+            "duration_ms",
+            inner.sleeper.now().duration_since(started).as_millis() as u64,
+        );
+        if let Ok(response) = &attempted.result {
+            span.record("status", response.status().as_u16());
+            if let Some(id) = request_id(response.headers()) {
+                span.record("request_id", id.as_str());
+            }
+        }
+        attempted
+    }
+
+    async fn attempts(&self, request: Request, idempotent: bool, started: Instant) -> Attempted {
+        let inner = &self.inner;
+        let elapsed = || inner.sleeper.now().saturating_duration_since(started);
+        let max = inner.retry.attempts();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let remaining = inner.deadline.map(|d| d.saturating_sub(elapsed()));
+            // Nothing left in the window: wait for the reset rather than spend a certain 429.
+            if let Some(wait) = self
+                .rate_limit()
+                .and_then(|r| r.wait_before_next(SystemTime::now()))
+            {
+                let wait = wait.min(inner.retry.delay(1, Some(wait)));
+                if remaining.is_some_and(|r| wait >= r) {
+                    tracing::warn!(
+                        wait_ms = wait.as_millis() as u64,
+                        "rate limit exhausted and the reset is past the deadline"
+                    );
+                } else {
+                    tracing::info!(
+                        wait_ms = wait.as_millis() as u64,
+                        "rate limit exhausted, waiting for the reset"
+                    );
+                    inner.sleeper.sleep(wait).await;
+                }
+            }
+            let remaining = inner.deadline.map(|d| d.saturating_sub(elapsed()));
+            let Some(mut this) = request.try_clone() else {
+                // A streaming body cannot be replayed: one attempt only.
+                let result = inner.http.execute(request).await;
+                self.observe(&result);
+                return Attempted {
+                    result,
+                    attempts: attempt,
+                    deadline_hit: false,
+                    idempotent,
+                };
+            };
+            let timeout = match (inner.attempt_timeout, remaining) {
+                (Some(a), Some(r)) => Some(a.min(r)),
+                (a, r) => a.or(r),
+            };
+            if let Some(t) = timeout {
+                *this.timeout_mut() = Some(t);
+            }
+            let attempt_started = inner.sleeper.now();
+            let result = inner.http.execute(this).await;
+            self.observe(&result);
+            let failure = match &result {
+                Ok(r) if r.status().is_success() => None,
+                Ok(r) => Some(Failure::Status(r.status().as_u16())),
+                Err(e) if e.is_connect() => Some(Failure::Connect),
+                Err(e) if e.is_timeout() => Some(Failure::Timeout),
+                Err(_) => Some(Failure::Other),
+            };
+            let elapsed_ms = inner
+                .sleeper
+                .now()
+                .saturating_duration_since(attempt_started)
+                .as_millis() as u64;
+            let Some(failure) = failure else {
+                tracing::debug!(attempt, elapsed_ms, "attempt succeeded");
+                return Attempted {
+                    result,
+                    attempts: attempt,
+                    deadline_hit: false,
+                    idempotent,
+                };
+            };
+            let deadline_passed = inner.deadline.is_some_and(|d| elapsed() >= d);
+            if attempt >= max || !retryable(failure, idempotent) || deadline_passed {
+                tracing::info!(
+                    attempt,
+                    elapsed_ms,
+                    ?failure,
+                    "attempt failed, not retrying"
+                );
+                return Attempted {
+                    result,
+                    attempts: attempt,
+                    deadline_hit: deadline_passed,
+                    idempotent,
+                };
+            }
+            let hint = match &result {
+                Ok(r) => server_hint(r.headers()),
+                Err(_) => None,
+            };
+            let delay = inner.retry.delay(attempt, hint);
+            if inner.deadline.is_some_and(|d| elapsed() + delay >= d) {
+                tracing::info!(
+                    attempt,
+                    elapsed_ms,
+                    ?failure,
+                    "attempt failed; the next would pass the deadline"
+                );
+                return Attempted {
+                    result,
+                    attempts: attempt,
+                    deadline_hit: true,
+                    idempotent,
+                };
+            }
+            tracing::info!(
+                attempt,
+                elapsed_ms,
+                ?failure,
+                delay_ms = delay.as_millis() as u64,
+                "attempt failed, retrying"
+            );
+            drop(result);
+            inner.sleeper.sleep(delay).await;
+        }
+    }
+
+    fn observe(&self, result: &reqwest::Result<Response>) {
+        if let Ok(response) = result {
+            if let Some(state) = RateLimit::from_headers(response.headers(), SystemTime::now()) {
+                if let Ok(mut guard) = self.inner.rate_limit.lock() {
+                    *guard = Some(state);
+                }
+            }
+        }
+    }
+
+    /// Send with retries and turn every failure into an [`Error`]; returns a success response.
+    pub(crate) async fn send(
+        &self,
+        operation: Operation,
+        request: Request,
+    ) -> Result<Response, Error> {
+        let url = redacted_url(request.url());
+        let attempted = self.execute_raw(operation, request).await;
+        let error = match attempted.result {
+            Ok(response) if response.status().is_success() => return Ok(response),
+            Ok(response) => self.api_error(operation, response).await,
+            Err(e) => self.transport_error(
+                operation,
+                &url,
+                &e,
+                attempted.attempts,
+                attempted.idempotent,
+            ),
+        };
+        match (attempted.deadline_hit, self.inner.deadline) {
+            (true, Some(deadline)) => Err(Error::DeadlineExceeded {
+                operation,
+                deadline,
+                attempts: attempted.attempts,
+                last: Some(Box::new(error)),
+            }),
+            _ => Err(error),
+        }
+    }
+
+    /// Send and decode a JSON body straight into `T`.
+    pub(crate) async fn json<T: DeserializeOwned>(
+        &self,
+        operation: Operation,
+        request: Request,
+    ) -> Result<T, Error> {
+        let response = self.send(operation, request).await?;
+        let url = redacted_url(response.url());
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(operation, &url, &e, 1, false))?;
+        decode(operation, &bytes)
+    }
+
+    async fn api_error(&self, operation: Operation, response: Response) -> Error {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = read_capped(response, MAX_ERROR_BODY).await;
+        let mut api = ApiError::from_body(status.as_u16(), &body);
+        api.request_id = request_id(&headers);
+        api.retry_after = server_hint(&headers);
+        if status == StatusCode::TOO_MANY_REQUESTS && api.retry_after.is_none() {
+            api.retry_after = RateLimit::from_headers(&headers, SystemTime::now())
+                .and_then(|r| r.reset_at)
+                .and_then(|t| t.duration_since(SystemTime::now()).ok());
+        }
+        self.redact(&mut api);
+        Error::from_api(operation, api)
+    }
+
+    fn transport_error(
+        &self,
+        operation: Operation,
+        url: &str,
+        e: &reqwest::Error,
+        attempt: u32,
+        idempotent: bool,
+    ) -> Error {
+        if e.is_timeout() {
+            return Error::Timeout {
+                operation,
+                timeout: self
+                    .inner
+                    .attempt_timeout
+                    .or(self.inner.deadline)
+                    .unwrap_or_default(),
+                attempt,
+                retried_unsafe: !idempotent,
+            };
+        }
+        let mut reason = error_chain(e);
+        let key = self.inner.key.expose_secret();
+        if reason.contains(key) {
+            reason = reason.replace(key, "[redacted]");
+        }
+        Error::Transport {
+            operation,
+            url: url.to_string(),
+            reason,
+            connect: e.is_connect(),
+        }
+    }
+
+    /// A hostile or buggy server may echo the key back: never let it into an error.
+    fn redact(&self, api: &mut ApiError) {
+        let key = self.inner.key.expose_secret();
+        let scrub = |s: &mut String| {
+            if s.contains(key) {
+                *s = s.replace(key, "[redacted]");
+            }
+        };
+        scrub(&mut api.body_snippet);
+        for field in [
+            &mut api.message,
+            &mut api.code,
+            &mut api.details,
+            &mut api.request_id,
+        ] {
+            if let Some(s) = field.as_mut() {
+                scrub(s);
+            }
+        }
+    }
+}
+
+/// Decode JSON into `T`; on failure, say where (`[3].summary.orb_score`) and show the body's start.
+pub(crate) fn decode<T: DeserializeOwned>(operation: Operation, bytes: &[u8]) -> Result<T, Error> {
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Ok(value),
+        Err(first) => {
+            // Only on failure: a second, path-tracking pass to say which field failed.
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Err(e) => (e.path().to_string(), e.inner().to_string()),
+                Ok(_) => (".".to_string(), first.to_string()),
+            };
+            Err(Error::Decode {
+                operation,
+                path,
+                message,
+                body_start: snippet(&bytes[..bytes.len().min(200)]),
+            })
+        }
+    }
+}
+
+/// `Retry-After`, else nothing.
+fn server_hint(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    parse_retry_after(value, SystemTime::now())
+}
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    [
+        "x-request-id",
+        "x-amzn-requestid",
+        "x-correlation-id",
+        "cf-ray",
+        "request-id",
+    ]
+    .iter()
+    .find_map(|name| headers.get(*name)?.to_str().ok().map(str::to_string))
+}
+
+async fn read_capped(mut response: Response, cap: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = cap.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= cap {
+            break;
+        }
+    }
+    body
+}
+
+/// The URL without query or userinfo, for messages.
+fn redacted_url(url: &reqwest::Url) -> String {
+    let mut url = url.clone();
+    url.set_query(None);
+    let _ = url.set_password(None);
+    let _ = url.set_username("");
+    url.to_string()
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let part = s.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = s.source();
+    }
+    text
+}

@@ -1,0 +1,261 @@
+//! Tolerant decoding of Orb's wire quirks: values that come as an integer or a string, a boolean
+//! or 0/1, a list or an object, or `null` where Go had a nil slice. Every helper decodes in one
+//! pass straight into the final type (no `serde_json::Value` detour on the hot path).
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// A point in time that Orb sends as epoch milliseconds (`1757368500851`) or as a string
+/// (RFC 3339, or digits).
+///
+/// ```
+/// let t: orb_cloud::Timestamp = serde_json::from_str("1757368500851").unwrap();
+/// assert_eq!(t.as_millis(), 1757368500851);
+/// let u: orb_cloud::Timestamp = serde_json::from_str("\"2025-09-08T21:55:00.851Z\"").unwrap();
+/// assert_eq!(u, t);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// From epoch milliseconds.
+    pub fn from_millis(ms: i64) -> Self {
+        Self(ms)
+    }
+
+    /// Epoch milliseconds.
+    pub fn as_millis(self) -> i64 {
+        self.0
+    }
+
+    /// As a `SystemTime`.
+    pub fn to_system_time(self) -> SystemTime {
+        if self.0 >= 0 {
+            UNIX_EPOCH + Duration::from_millis(self.0 as u64)
+        } else {
+            UNIX_EPOCH - Duration::from_millis(self.0.unsigned_abs())
+        }
+    }
+
+    fn parse_str(s: &str) -> Option<Self> {
+        let s = s.trim();
+        if let Ok(ms) = s.parse::<i64>() {
+            return Some(Self(ms));
+        }
+        let t = humantime::parse_rfc3339_weak(s).ok()?;
+        let ms = match t.duration_since(UNIX_EPOCH) {
+            Ok(d) => i64::try_from(d.as_millis()).ok()?,
+            Err(e) => -i64::try_from(e.duration().as_millis()).ok()?,
+        };
+        Some(Self(ms))
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// RFC 3339 in UTC, to the millisecond.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}",
+            humantime::format_rfc3339_millis(self.to_system_time())
+        )
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("epoch milliseconds or an RFC 3339 time")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Timestamp, E> {
+                Ok(Timestamp(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Timestamp, E> {
+                i64::try_from(v)
+                    .map(Timestamp)
+                    .map_err(|_| E::custom("timestamp out of range"))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Timestamp, E> {
+                if v.is_finite() && v.abs() < 9.0e15 {
+                    Ok(Timestamp(v.round() as i64))
+                } else {
+                    Err(E::custom("timestamp out of range"))
+                }
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                Timestamp::parse_str(v).ok_or_else(|| E::custom(format!("not a time: {v:?}")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `Option<T>` that also accepts `null`, for use with `deserialize_with`.
+pub(crate) fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A flag Orb sends as `0`/`1`, `true`/`false`, `"true"`/`"1"`, or `null`.
+pub(crate) fn flexible_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<bool>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a boolean, 0 or 1")
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v != 0))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v != 0))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(v != 0.0))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            match v.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "connected" => Ok(Some(true)),
+                "0" | "false" | "no" | "disconnected" | "" => Ok(Some(false)),
+                _ => Err(E::custom(format!("not a flag: {v:?}"))),
+            }
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    d.deserialize_option(V)
+}
+
+/// Device tags: Orb's own client reads a list of strings (`["dt=Default Configuration"]`), the
+/// generated schema says an object; objects become `key=value` strings. `null` is empty.
+pub(crate) fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list of tags or an object of tags")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(item) = seq.next_element::<Scalar>()? {
+                out.push(item.0);
+            }
+            Ok(out)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some((k, v)) = map.next_entry::<String, Scalar>()? {
+                out.push(if v.0.is_empty() {
+                    k
+                } else {
+                    format!("{k}={}", v.0)
+                });
+            }
+            Ok(out)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(vec![v.to_string()])
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    d.deserialize_option(V)
+}
+
+/// Any JSON scalar as text (`null` as empty); nested values as compact JSON.
+pub(crate) struct Scalar(pub String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        Ok(Scalar(match v {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        }))
+    }
+}
+
+/// A number Orb may send as an integer or a float; floats are rounded.
+pub(crate) fn flexible_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?
+        .filter(|v| v.is_finite())
+        .map(|v| v.round() as i64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct T {
+        #[serde(default, deserialize_with = "flexible_bool")]
+        flag: Option<bool>,
+        #[serde(default, deserialize_with = "tags")]
+        tags: Vec<String>,
+    }
+
+    #[test]
+    fn flags_and_tags_in_every_shape() {
+        for (json, flag) in [
+            ("1", Some(true)),
+            ("0", Some(false)),
+            ("true", Some(true)),
+            ("null", None),
+            ("\"1\"", Some(true)),
+        ] {
+            let t: T = serde_json::from_str(&format!("{{\"flag\": {json}}}")).unwrap();
+            assert_eq!(t.flag, flag, "{json}");
+        }
+        let t: T = serde_json::from_str(r#"{"tags": ["dt=Default Configuration", "x"]}"#).unwrap();
+        assert_eq!(t.tags, ["dt=Default Configuration", "x"]);
+        let t: T = serde_json::from_str(r#"{"tags": {"dt": "Default", "lab": null}}"#).unwrap();
+        assert_eq!(t.tags, ["dt=Default", "lab"]);
+        let t: T = serde_json::from_str(r#"{"tags": null}"#).unwrap();
+        assert!(t.tags.is_empty());
+        assert!(serde_json::from_str::<T>(r#"{"flag": "maybe"}"#).is_err());
+    }
+
+    #[test]
+    fn timestamps_from_numbers_and_strings() {
+        let t: Timestamp = serde_json::from_str("\"1757368500851\"").unwrap();
+        assert_eq!(t.as_millis(), 1757368500851);
+        assert_eq!(t.to_string(), "2025-09-08T21:55:00.851Z");
+        let f: Timestamp = serde_json::from_str("1757368500851.0").unwrap();
+        assert_eq!(f, t);
+        assert!(serde_json::from_str::<Timestamp>("\"yesterday\"").is_err());
+        assert!(serde_json::from_str::<Timestamp>("1e300").is_err());
+    }
+}

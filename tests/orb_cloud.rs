@@ -1,0 +1,565 @@
+//! `OrbCloud` against wiremock on 127.0.0.1: every operation's method, path, auth header and exact
+//! body; decoding of realistic answers (both device wire shapes); errors as people read them.
+
+use orb_cloud::{
+    DatasetTarget, DeviceConfig, Error, OrbCloud, Permission, PushFormat, RetryPolicy, SpeedTest,
+    TempDatasets,
+};
+use serde_json::json;
+use wiremock::matchers::{body_json, header, method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const KEY: &str = "orb-ok1-Secret-Key-0123456789abcdef";
+
+async fn client(server: &MockServer) -> OrbCloud {
+    OrbCloud::builder()
+        .api_key(KEY)
+        .base_url(server.uri())
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap()
+}
+
+fn auth() -> wiremock::matchers::HeaderExactMatcher {
+    header("authorization", format!("Bearer {KEY}").as_str())
+}
+
+/// The body must be absent (no `Content-Type`, zero length).
+fn no_body(request: &Request) -> bool {
+    request.body.is_empty()
+}
+
+#[tokio::test]
+async fn list_organizations() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/organizations"))
+        .and(auth())
+        .and(header(
+            "user-agent",
+            concat!("orb-cloud-rust/", env!("CARGO_PKG_VERSION")),
+        ))
+        .and(no_body)
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([{
+            "organization_id": "org1", "name": "Acme", "flags": null, "roles": ["admin"],
+            "plan": {"name": "pro", "limits": {"devices": 100}, "features": null},
+            "manager": {"name": "Partner", "organization_id": "mgr"}, "brand_new_field": {"x": 1}
+        }])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let orgs = client(&server).await.organizations().list().await.unwrap();
+    assert_eq!(orgs.len(), 1);
+    assert_eq!(orgs[0].organization_id.as_deref(), Some("org1"));
+    assert_eq!(
+        orgs[0]
+            .plan
+            .as_ref()
+            .unwrap()
+            .limits
+            .as_ref()
+            .unwrap()
+            .devices,
+        Some(100)
+    );
+    assert_eq!(orgs[0].roles, Some(vec!["admin".to_string()]));
+}
+
+#[tokio::test]
+async fn list_devices_decodes_both_wire_shapes() {
+    let server = MockServer::start().await;
+    let devices = json!([
+        {   // As Orb's own Python client parses it.
+            "orb_id": "cjwbntmuy97ta4rx3mbrjf2gj8j7", "name": "hardy-house", "is_connected": 1,
+            "is_connected_updated_at": 1757368500851_i64, "created_ts": 1757368560803_i64,
+            "tags": ["dt=Default Configuration"],
+            "config": {"datasets.datasets": ["responsiveness_1s", "speed_results"],
+                       "datasets.push": ["scores_1m", "format=json", "url=http://h:7081/ingest"]},
+            "summary": {"version": "0.1.0", "created_ts": 1757391432134_i64,
+                "tags": {"geoip": {"city": "Kirkland", "state": "Washington", "country": "United States",
+                                   "isp_name": "Comcast Cable", "latitude": 47.6784, "longitude": -122.1857, "country_code": "US"},
+                         "device_info": {"name": "hardy-nca1515", "version": "v1.2.3", "cpu_count": 4, "operating_system": "linux"},
+                         "network_interface": {"name": "", "type": "Ethernet", "local_ip": "192.168.207.172", "mac_address": "00:90:0b:a5:de:2a"}},
+                "orb_score": {"score": 0.8283297399160232, "display": 91, "included": true, "duration_ms": 60000, "score_version": "1.2.0",
+                    "components": {
+                        "responsiveness_score": {"display": 95, "components": {"internet_lag_us": {"value": 38965.44888204175}}},
+                        "bandwidth_score": {"display": 80, "components": {"download_bandwidth_kbps": {"value": 518022.0}}}}},
+                "orb_scores": [{"display": 90, "duration_ms": 3600000}]}
+        },
+        {   // As the generated schema describes it, with Go's nils.
+            "orb_id": "dc9t7y9xry3hmtka859p92agqe5m", "name": "office", "is_connected": 0,
+            "is_connected_updated_at": "2026-09-08T21:55:00Z", "tags": {"dt": "Default"}, "config": null,
+            "summary": null, "links": null, "relationship": "owner", "has_stale_config": false,
+            "configuration_id": "cfg1", "unknown": [1, 2]
+        }
+    ]);
+    Mock::given(method("GET"))
+        .and(path("/api/v2/organization/org%2F1/devices"))
+        .and(auth())
+        .respond_with(ResponseTemplate::new(200).set_body_json(devices))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server).await;
+    let devices = client.organization("org/1").devices().list().await.unwrap();
+    let [a, b] = devices.as_slice() else {
+        panic!("two devices")
+    };
+    assert!(a.is_connected() && !b.is_connected());
+    assert_eq!(
+        a.is_connected_updated_at.unwrap().to_string(),
+        "2025-09-08T21:55:00.851Z"
+    );
+    assert_eq!(
+        b.is_connected_updated_at.unwrap().to_string(),
+        "2026-09-08T21:55:00.000Z"
+    );
+    assert_eq!(a.tags, ["dt=Default Configuration"]);
+    assert_eq!(b.tags, ["dt=Default"]);
+    assert_eq!(a.config.push().unwrap().get("format"), Some("json"));
+    assert!(b.config.is_empty() && b.summary.is_none() && b.links.is_empty());
+    let score = a.orb_score().unwrap();
+    assert_eq!(score.display, Some(91));
+    assert_eq!(
+        score.component("responsiveness_score").unwrap().display,
+        Some(95)
+    );
+    assert_eq!(
+        score.find("download_bandwidth_kbps").unwrap().value,
+        Some(518022.0)
+    );
+    assert_eq!(a.geoip().unwrap().city.as_deref(), Some("Kirkland"));
+    let summary = a.summary.as_ref().unwrap();
+    assert_eq!(
+        summary
+            .tags
+            .as_ref()
+            .unwrap()
+            .network_interface
+            .as_ref()
+            .unwrap()
+            .kind
+            .as_deref(),
+        Some("Ethernet")
+    );
+    assert_eq!(summary.orb_scores[0].duration_ms, Some(3_600_000));
+}
+
+#[tokio::test]
+async fn list_configurations() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/organization/org1/configurations"))
+        .and(auth())
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"id": "cfg1", "name": "Default", "devices": 12, "is_revoked": false, "config": {"datasets.api": ["port=7080"]}, "tags": ["a"], "created_at": 1757368560803_i64}
+        ])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let configs = client(&server)
+        .await
+        .organization("org1")
+        .configurations()
+        .await
+        .unwrap();
+    assert_eq!(configs[0].devices, Some(12));
+    assert_eq!(
+        configs[0].config,
+        Some(json!({"datasets.api": ["port=7080"]}))
+    );
+}
+
+#[tokio::test]
+async fn device_configuration_get_patch_reset() {
+    let server = MockServer::start().await;
+    let base = "/api/v2/organization/org1/devices/orb1/configuration";
+    Mock::given(method("GET"))
+        .and(path(base))
+        .and(auth())
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"datasets.api": ["port=7080", "scores_1m"]})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut patch = DeviceConfig::default();
+    patch.set_push(
+        &DatasetTarget::new(["scores_1m"])
+            .option("url", "http://h:7081/ingest")
+            .option("format", "json"),
+    );
+    Mock::given(method("PATCH"))
+        .and(path(base))
+        .and(auth())
+        .and(body_json(
+            json!({"datasets.push": ["scores_1m", "format=json", "url=http://h:7081/ingest"]}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "ok"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(base))
+        .and(auth())
+        .and(body_json(json!({"configuration_id": "cfg2"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(base))
+        .and(no_body)
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server).await;
+    let org = client.organization("org1");
+    let device = org.device("orb1");
+    let config = device.configuration().get().await.unwrap();
+    assert_eq!(config.api().unwrap().get("port"), Some("7080"));
+    assert_eq!(
+        device.configuration().patch(&patch).await.unwrap()["status"],
+        "ok"
+    );
+    device.configuration().reset(Some("cfg2")).await.unwrap();
+    device.configuration().reset(None).await.unwrap();
+}
+
+#[tokio::test]
+async fn temp_datasets_v2_and_v1_send_the_documented_body() {
+    let server = MockServer::start().await;
+    let body = json!({"duration": "5m", "datasets_config": {"enabled": true, "datasets": ["responsiveness_1s", "scores_1s"],
+        "push": {"enabled": true, "url": "https://example.com/orb", "datasets": ["responsiveness_1s", "scores_1s"], "format": "json", "interval_ms": 500}}});
+    for p in [
+        "/api/v2/organization/org1/devices/orb1/temp-datasets",
+        "/api/v1/device/orb1/temp-datasets",
+    ] {
+        Mock::given(method("POST"))
+            .and(path(p))
+            .and(auth())
+            .and(body_json(&body))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true})))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let client = client(&server).await;
+    let request = TempDatasets::push_to(
+        "https://example.com/orb",
+        ["responsiveness_1s", "scores_1s"],
+        "5m".parse().unwrap(),
+    )
+    .format(PushFormat::Json)
+    .interval(std::time::Duration::from_millis(500));
+    let org = client.organization("org1");
+    assert_eq!(
+        org.device("orb1").temp_datasets(&request).await.unwrap()["ok"],
+        true
+    );
+    assert_eq!(
+        client.device("orb1").temp_datasets(&request).await.unwrap()["ok"],
+        true
+    );
+}
+
+#[tokio::test]
+async fn bad_temp_datasets_are_refused_before_sending() {
+    let server = MockServer::start().await;
+    let client = client(&server).await;
+    let org = client.organization("org1");
+    let no_datasets = TempDatasets::push_to(
+        "https://example.com",
+        Vec::<&str>::new(),
+        "5m".parse().unwrap(),
+    );
+    let bad_url = TempDatasets::push_to("ftp://example.com", ["scores_1s"], "5m".parse().unwrap());
+    for request in [no_datasets, bad_url] {
+        let err = org
+            .device("orb1")
+            .temp_datasets(&request)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{err}");
+    }
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn speed_tests_v2_org_and_device() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(
+            "/api/v2/organization/org1/devices/orb1/trigger-speedtest/content",
+        ))
+        .and(auth())
+        .and(no_body)
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"test_uuid": "u1", "extra": 1})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v2/device/orb1/trigger-speedtest/top"))
+        .and(auth())
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"in_progress_test_type": "content", "in_progress_test_uuid": "u0"}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server).await;
+    let started = client
+        .organization("org1")
+        .device("orb1")
+        .speed_test(SpeedTest::Content)
+        .await
+        .unwrap();
+    assert_eq!(started.test_uuid.as_deref(), Some("u1"));
+    assert_eq!(started.raw["extra"], 1);
+    let busy = client
+        .device("orb1")
+        .speed_test(SpeedTest::Top)
+        .await
+        .unwrap();
+    assert_eq!(busy.in_progress_test_uuid.as_deref(), Some("u0"));
+}
+
+#[tokio::test]
+async fn raw_request_escape_hatch_and_generated_client_share_auth() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/organizations"))
+        .and(auth())
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!([{"organization_id": "org1"}])),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let client = client(&server).await;
+    let raw: serde_json::Value = client
+        .request(reqwest::Method::GET, "api/v2/organizations")
+        .send_json()
+        .await
+        .unwrap();
+    assert_eq!(raw[0]["organization_id"], "org1");
+    let generated = client
+        .raw()
+        .get_v2_organizations()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(generated[0].organization_id.as_deref(), Some("org1"));
+}
+
+fn error_body(status: u16, body: serde_json::Value) -> ResponseTemplate {
+    ResponseTemplate::new(status)
+        .set_body_json(body)
+        .insert_header("x-request-id", "req-42")
+}
+
+#[tokio::test]
+async fn errors_say_what_happened_and_what_to_do() {
+    let server = MockServer::start().await;
+    let cases: Vec<(&str, ResponseTemplate)> = vec![
+        (
+            "/api/v2/organizations",
+            error_body(
+                401,
+                json!({"message": "invalid token", "code": "UNAUTHORIZED"}),
+            ),
+        ),
+        (
+            "/api/v2/organization/o403/devices",
+            error_body(
+                403,
+                json!({"error": {"code": "FORBIDDEN", "message": "missing permission", "details": {"need": "devices:read"}}}),
+            ),
+        ),
+        (
+            "/api/v2/organization/o404/devices",
+            error_body(
+                404,
+                json!({"message": "Invalid organization ID", "code": "INVALID_ORG_ID"}),
+            ),
+        ),
+        (
+            "/api/v2/organization/o429/devices",
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "7")
+                .set_body_string("slow down"),
+        ),
+        (
+            "/api/v2/organization/o500/devices",
+            ResponseTemplate::new(500).set_body_string("<html>oops</html>"),
+        ),
+        (
+            "/api/v2/organization/obad/devices",
+            ResponseTemplate::new(200).set_body_string(
+                r#"[{"orb_id": "a", "summary": {"orb_score": {"display": "high"}}}]"#,
+            ),
+        ),
+    ];
+    for (p, response) in cases {
+        Mock::given(path(p))
+            .respond_with(response)
+            .mount(&server)
+            .await;
+    }
+    let client = client(&server).await;
+
+    let e = client.organizations().list().await.unwrap_err();
+    assert!(matches!(e, Error::Unauthorized { .. }));
+    assert_eq!(
+        e.to_string(),
+        "list organizations: Orb Cloud rejected the API key (HTTP 401): it is wrong, revoked or expired; check it in Orb Cloud under Orchestration > API Keys; Orb says \"invalid token\" (UNAUTHORIZED); request id req-42"
+    );
+
+    let e = client
+        .organization("o403")
+        .devices()
+        .list()
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        Error::Forbidden {
+            permission: Some((Permission::DevicesRead, true)),
+            ..
+        }
+    ));
+    assert_eq!(
+        e.to_string(),
+        "list devices: the API key is not allowed to do this (HTTP 403): give the key the \"Devices: Read\" permission; Orb says \"missing permission\" (FORBIDDEN); details: {\"need\":\"devices:read\"}; request id req-42"
+    );
+
+    let e = client
+        .organization("o404")
+        .devices()
+        .list()
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(404));
+    assert_eq!(e.api().unwrap().code.as_deref(), Some("INVALID_ORG_ID"));
+    assert!(e.to_string().contains("not found (HTTP 404)"), "{e}");
+
+    let e = client
+        .organization("o429")
+        .devices()
+        .list()
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::RateLimited { .. }));
+    assert_eq!(
+        e.api().unwrap().retry_after,
+        Some(std::time::Duration::from_secs(7))
+    );
+    assert!(
+        e.to_string().contains(
+            "rate limited by Orb Cloud (HTTP 429): retry after 7s; the body starts with: slow down"
+        ),
+        "{e}"
+    );
+
+    let e = client
+        .organization("o500")
+        .devices()
+        .list()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "list devices: Orb Cloud answered HTTP 500; the body starts with: <html>oops</html>"
+    );
+
+    let e = client
+        .organization("obad")
+        .devices()
+        .list()
+        .await
+        .unwrap_err();
+    let Error::Decode { path, .. } = &e else {
+        panic!("{e}")
+    };
+    assert_eq!(path, "[0].summary.orb_score.display");
+    assert!(
+        e.to_string().starts_with(
+            "list devices: the response could not be decoded at `[0].summary.orb_score.display`: "
+        ),
+        "{e}"
+    );
+    assert!(
+        e.to_string().contains("the body starts with: [{\"orb_id\""),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn transport_errors_are_distinct_and_name_the_url() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = OrbCloud::builder()
+        .api_key(KEY)
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let e = client.organizations().list().await.unwrap_err();
+    let Error::Transport { connect, url, .. } = &e else {
+        panic!("{e}")
+    };
+    assert!(*connect);
+    assert_eq!(
+        url,
+        &format!("http://127.0.0.1:{port}/api/v2/organizations")
+    );
+    assert!(e.to_string().starts_with(&format!("list organizations: could not talk to Orb Cloud at http://127.0.0.1:{port}/api/v2/organizations: ")), "{e}");
+}
+
+#[test]
+fn builder_refuses_bad_settings_with_clear_messages() {
+    let e = OrbCloud::builder().api_key("   ").build().unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("no Orb Cloud API key (the key given is empty)"),
+        "{e}"
+    );
+    let e = OrbCloud::builder()
+        .api_key(format!("{KEY}\n"))
+        .base_url("ftp://x")
+        .build()
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("must start with http:// or https://"),
+        "{e}"
+    );
+    let e = OrbCloud::builder()
+        .api_key("orb-ok1-a\u{7f}b")
+        .build()
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidApiKey), "{e}");
+    let e = OrbCloud::builder()
+        .api_key(KEY)
+        .base_url("not a url")
+        .build()
+        .unwrap_err();
+    assert!(
+        e.to_string().starts_with("invalid base URL \"not a url\""),
+        "{e}"
+    );
+    let c = OrbCloud::builder()
+        .api_key(KEY)
+        .base_url("http://127.0.0.1:9/")
+        .build()
+        .unwrap();
+    assert_eq!(c.base_url(), "http://127.0.0.1:9");
+}
