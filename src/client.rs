@@ -76,6 +76,11 @@ impl OrbCloud {
         DeviceHandle::new(self, orb_id.into())
     }
 
+    /// Every device of every organization, listed concurrently within the rate limit.
+    pub fn fleet(&self) -> crate::fleet::Fleet<'_> {
+        crate::fleet::Fleet::new(self)
+    }
+
     /// The generated client, sharing this client's authentication, retries and tracing.
     pub fn raw(&self) -> &api::Client {
         &self.raw

@@ -29,12 +29,15 @@
 #![warn(missing_docs)]
 
 pub mod api;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod client;
 mod config;
 pub mod datasets;
 mod device;
 mod duration;
 mod error;
+mod fleet;
 mod operation;
 mod ratelimit;
 mod resources;
@@ -53,6 +56,7 @@ pub use device::{
 };
 pub use duration::DatasetDuration;
 pub use error::{ApiError, Error};
+pub use fleet::{Fleet, FleetItem};
 pub use operation::{Operation, Permission};
 pub use ratelimit::RateLimit;
 pub use resources::{

@@ -563,3 +563,58 @@ fn builder_refuses_bad_settings_with_clear_messages() {
         .unwrap();
     assert_eq!(c.base_url(), "http://127.0.0.1:9");
 }
+
+#[tokio::test]
+async fn fleet_lists_every_organization_and_reports_failures_beside_the_rest() {
+    use futures_util::StreamExt;
+    let server = MockServer::start().await;
+    let orgs: Vec<serde_json::Value> = (0..12)
+        .map(|i| json!({"organization_id": format!("org{i}"), "name": format!("Org {i}")}))
+        .collect();
+    Mock::given(path("/api/v2/organizations"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(orgs))
+        .mount(&server)
+        .await;
+    for i in 0..12 {
+        let response = if i == 5 {
+            error_body(403, json!({"message": "no"}))
+        } else {
+            ResponseTemplate::new(200)
+                .set_body_json(json!([{"orb_id": format!("d{i}a")}, {"orb_id": format!("d{i}b")}]))
+        };
+        Mock::given(path(format!("/api/v2/organization/org{i}/devices")))
+            .respond_with(response)
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let client = client(&server).await;
+    let items: Vec<_> = client
+        .fleet()
+        .concurrency(4)
+        .devices()
+        .await
+        .unwrap()
+        .collect()
+        .await;
+    assert_eq!(items.len(), 12);
+    let mut ok = 0;
+    for item in &items {
+        match (&item.organization.organization_id.as_deref(), &item.devices) {
+            (Some("org5"), Err(Error::Forbidden { .. })) => {}
+            (Some(id), Ok(devices)) => {
+                ok += 1;
+                let n = id.trim_start_matches("org");
+                assert_eq!(
+                    devices
+                        .iter()
+                        .map(|d| d.orb_id.as_str())
+                        .collect::<Vec<_>>(),
+                    [format!("d{n}a"), format!("d{n}b")]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(ok, 11);
+}
