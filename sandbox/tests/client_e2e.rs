@@ -1,0 +1,261 @@
+//! The crate's `OrbCloud` client end to end against the sandbox on 127.0.0.1: listing,
+//! configuration, reset, temp datasets with records really pushed and parsed into typed records,
+//! speed tests, 401, 403 naming the permission, and 429 / injected 503 retried.
+
+mod common;
+
+use std::time::Duration;
+
+use orb_cloud::datasets::{parse_push, Format, Record};
+use orb_cloud::{
+    DatasetTarget, DeviceConfig, Error, OrbCloud, Permission, PushFormat, RetryPolicy, SpeedTest,
+    TempDatasets,
+};
+use orb_cloud_sandbox::auth::Permission as Scope;
+use orb_cloud_sandbox::Sandbox;
+
+const KEY: &str = "orb-ok1-e2e-key";
+
+fn client(base_url: &str, key: &str) -> OrbCloud {
+    OrbCloud::builder()
+        .api_key(key)
+        .base_url(base_url)
+        .retry(
+            RetryPolicy::standard()
+                .base_delay(Duration::from_millis(10))
+                .max_delay(Duration::from_millis(200)),
+        )
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_configure_reset_speed_test() {
+    let sandbox = Sandbox::builder()
+        .orgs(2)
+        .devices(25)
+        .seed(11)
+        .api_key(KEY)
+        .start()
+        .await
+        .unwrap();
+    let c = client(&sandbox.base_url(), KEY);
+
+    let orgs = c.organizations().list().await.unwrap();
+    assert_eq!(orgs.len(), 2);
+    let org_id = orgs[0].organization_id.clone().unwrap();
+    assert_eq!(org_id, sandbox.fleet().organizations[0].organization_id);
+    let devices = c.organization(&org_id).devices().list().await.unwrap();
+    assert_eq!(devices.len(), 25);
+    assert!(
+        devices[0].is_connected(),
+        "the sandbox's first device is connected"
+    );
+    assert!(devices
+        .iter()
+        .all(|d| d.orb_id.len() == 28 && d.orb_score().and_then(|s| s.display).is_some()));
+    assert!(devices
+        .iter()
+        .all(|d| d.geoip().and_then(|g| g.city.as_ref()).is_some()));
+    let configs = c.organization(&org_id).configurations().await.unwrap();
+    assert!(!configs.is_empty());
+
+    let org = c.organization(&org_id);
+    let device = org.device(&devices[0].orb_id);
+    let mut patch = DeviceConfig::default();
+    patch.set_push(
+        &DatasetTarget::new(["scores_1m"])
+            .option("format", "json")
+            .option("url", "http://127.0.0.1:9/ingest"),
+    );
+    device.configuration().patch(&patch).await.unwrap();
+    let now = device.configuration().get().await.unwrap();
+    assert_eq!(
+        now.push().unwrap().get("url"),
+        Some("http://127.0.0.1:9/ingest")
+    );
+    let listed = c.organization(&org_id).devices().list().await.unwrap();
+    assert_eq!(listed[0].has_local_config_override, Some(true));
+    assert_eq!(listed[0].config.push().unwrap().get("format"), Some("json"));
+    device.configuration().reset(None).await.unwrap();
+    assert!(sandbox
+        .device_state(&devices[0].orb_id)
+        .unwrap()
+        .config_override
+        .is_none());
+
+    let started = device.speed_test(SpeedTest::Content).await.unwrap();
+    assert!(started.test_uuid.as_deref().is_some_and(|u| !u.is_empty()));
+    assert_eq!(
+        sandbox
+            .device_state(&devices[0].orb_id)
+            .unwrap()
+            .speed_tests
+            .len(),
+        1
+    );
+
+    let e = c
+        .organization("no-such-org")
+        .devices()
+        .list()
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(404));
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn temp_datasets_push_typed_records_to_a_receiver() {
+    let sandbox = Sandbox::builder()
+        .orgs(1)
+        .devices(3)
+        .seed(5)
+        .api_key(KEY)
+        .start()
+        .await
+        .unwrap();
+    let mut receiver = common::Receiver::start(&[]).await;
+    let c = client(&sandbox.base_url(), KEY);
+    let org_id = sandbox.fleet().organizations[0].organization_id.clone();
+    let orb_id = sandbox.fleet().organizations[0].devices[0].orb_id.clone();
+    for format in [PushFormat::Jsonl, PushFormat::Json] {
+        let request = TempDatasets::push_to(
+            receiver.url.clone(),
+            ["scores_1s", "responsiveness_1s"],
+            "5m".parse().unwrap(),
+        )
+        .format(format)
+        .interval(Duration::from_millis(50));
+        c.organization(&org_id)
+            .device(&orb_id)
+            .temp_datasets(&request)
+            .await
+            .unwrap();
+        // Bodies from a previous format may still be in flight: read until this format shows up.
+        let mut typed = Vec::new();
+        for _ in 0..50 {
+            let body = receiver.next().await;
+            let outcome = parse_push(&body.body, Format::Auto, None);
+            assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+            let is_array = body.body.first() == Some(&b'[');
+            if is_array == (format == PushFormat::Json) {
+                typed.extend(outcome.records);
+            }
+            if typed.len() >= 4 {
+                break;
+            }
+        }
+        assert!(
+            typed.iter().any(|r| matches!(r, Record::Scores(_))),
+            "{typed:?}"
+        );
+        assert!(
+            typed.iter().any(|r| matches!(r, Record::Responsiveness(_))),
+            "{typed:?}"
+        );
+        assert!(typed.iter().all(|r| r.orb_id() == Some(orb_id.as_str())));
+    }
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unauthorized_forbidden_and_invalid_input() {
+    let sandbox = Sandbox::builder()
+        .orgs(1)
+        .devices(2)
+        .seed(3)
+        .api_key(KEY)
+        .start()
+        .await
+        .unwrap();
+    let base = sandbox.base_url();
+    let e = client(&base, "orb-ok1-not-a-key")
+        .organizations()
+        .list()
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Unauthorized { .. }), "{e}");
+
+    let (_, read_only) = sandbox.mint_key("orgs only", [Scope::OrganizationsRead], None);
+    let c = client(&base, &read_only);
+    let orgs = c.organizations().list().await.unwrap();
+    let org_id = orgs[0].organization_id.clone().unwrap();
+    let e = c.organization(&org_id).devices().list().await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Forbidden {
+                permission: Some((Permission::DevicesRead, true)),
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("\"Devices: Read\""), "{e}");
+
+    let err = "5 minutes"
+        .parse::<orb_cloud::DatasetDuration>()
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }));
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_and_injected_failures_are_retried() {
+    // A bucket of 2 refilling at 20/s: a burst of calls meets 429s that the client waits out.
+    let sandbox = Sandbox::builder()
+        .orgs(1)
+        .devices(2)
+        .seed(9)
+        .api_key(KEY)
+        .rate_limit(20.0, 2)
+        .start()
+        .await
+        .unwrap();
+    let c = OrbCloud::builder()
+        .api_key(KEY)
+        .base_url(sandbox.base_url())
+        .retry(
+            RetryPolicy::standard()
+                .max_attempts(8)
+                .base_delay(Duration::from_millis(20))
+                .max_delay(Duration::from_millis(500)),
+        )
+        .build()
+        .unwrap();
+    for _ in 0..8 {
+        c.organizations().list().await.unwrap();
+    }
+    let limit = c.rate_limit().unwrap();
+    assert_eq!(limit.limit, Some(2));
+    sandbox.shutdown().await.unwrap();
+
+    // Half the answers are injected 503s: GETs succeed through retries.
+    let sandbox = Sandbox::builder()
+        .orgs(1)
+        .devices(2)
+        .seed(9)
+        .api_key(KEY)
+        .fail_rate(0.5)
+        .start()
+        .await
+        .unwrap();
+    let c = OrbCloud::builder()
+        .api_key(KEY)
+        .base_url(sandbox.base_url())
+        .retry(
+            RetryPolicy::standard()
+                .max_attempts(12)
+                .base_delay(Duration::from_millis(5))
+                .max_delay(Duration::from_millis(50)),
+        )
+        .build()
+        .unwrap();
+    for _ in 0..10 {
+        c.organizations().list().await.unwrap();
+    }
+    let (failed, _dropped) = sandbox.fault_counts();
+    assert!(failed > 0, "503s were injected and retried");
+    sandbox.shutdown().await.unwrap();
+}
