@@ -618,3 +618,16 @@ async fn fleet_lists_every_organization_and_reports_failures_beside_the_rest() {
     }
     assert_eq!(ok, 11);
 }
+
+#[test]
+fn clients_are_send_sync_and_clone() {
+    fn assert<T: Send + Sync + Clone + 'static>() {}
+    fn send_sync<T: Send + Sync + std::error::Error + 'static>() {}
+    assert::<OrbCloud>();
+    assert::<orb_cloud::api::Client>();
+    assert::<orb_cloud::Device>();
+    send_sync::<Error>();
+    let a = OrbCloud::new(KEY).unwrap();
+    let b = a.clone();
+    assert_eq!(a.base_url(), b.base_url());
+}
