@@ -120,6 +120,14 @@ pub enum Error {
         /// The last failure, if there was one.
         last: Option<Box<Error>>,
     },
+    /// The push receiver of a live stream could not start (e.g. the port is taken).
+    #[error("could not start the push receiver on {addr}: {reason} (choose another address with LiveOptions::listen)")]
+    PushReceiver {
+        /// The address it tried to bind.
+        addr: String,
+        /// Why.
+        reason: String,
+    },
     /// Connection, DNS, TLS or protocol failure.
     #[error("{operation}: could not talk to Orb Cloud at {url}: {reason}")]
     Transport {

@@ -38,7 +38,10 @@ mod device;
 mod duration;
 mod error;
 mod fleet;
+pub mod local;
 mod operation;
+#[cfg(feature = "push")]
+pub mod push;
 mod ratelimit;
 mod resources;
 pub mod retry;

@@ -451,7 +451,7 @@ fn redacted_url(url: &reqwest::Url) -> String {
     url.to_string()
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

@@ -5,7 +5,8 @@
 //! default) or `json` (an array). While POSTs fail (connection error or non-2xx) it keeps up to
 //! `buffer_kb` of records, dropping the oldest beyond that, and sends them again at the next
 //! interval. It stops when the duration ends (after one last POST), when the temporary datasets are
-//! replaced, or when the sandbox shuts down.
+//! replaced (also after one last POST, so renewing a configuration loses nothing), or when the
+//! sandbox shuts down.
 //!
 //! Headers are an assumption (Orb does not document them): `Content-Type: application/x-ndjson`
 //! for `jsonl`, `application/json` for `json`, and `User-Agent: orb/<version> (orb-cloud-sandbox)`.
@@ -283,7 +284,27 @@ pub(crate) async fn run_session(
         loop {
             tokio::select! {
                 biased;
-                _ = cancel.cancelled() => break,
+                _ = cancel.cancelled() => {
+                    // Replaced by a newer temporary configuration (not a sandbox shutdown): like a
+                    // device reloading its configuration, send what was gathered so far once, so
+                    // a renewal loses nothing.
+                    if !shared.shutdown.is_cancelled() {
+                        for r in gen.produce_until(shared.clock.now_ms()) {
+                            buf.push(&r);
+                        }
+                        while let Ok(r) = records_rx.try_recv() {
+                            buf.push(&r);
+                        }
+                        if !buf.is_empty() {
+                            tokio::select! {
+                                _ = shared.shutdown.cancelled() => {}
+                                _ = deliver(&shared, &device.orb_id, &push, &mut buf) => {}
+                            }
+                        }
+                        report_drops(&shared, &buf, &mut dropped_reported);
+                    }
+                    break;
+                }
                 _ = tokio::time::sleep_until(deadline) => {
                     for r in gen.produce_until(shared.clock.now_ms()) {
                         buf.push(&r);

@@ -6,7 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use orb_cloud::datasets::{parse_push, Format, Record};
+use futures_util::StreamExt;
+use orb_cloud::datasets::Record;
+use orb_cloud::push::{LiveOptions, PushEvent, PushReceiver};
 use orb_cloud::{
     DatasetTarget, DeviceConfig, Error, OrbCloud, Permission, PushFormat, RetryPolicy, SpeedTest,
     TempDatasets,
@@ -106,7 +108,7 @@ async fn list_configure_reset_speed_test() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn temp_datasets_push_typed_records_to_a_receiver() {
+async fn temp_datasets_push_typed_records_to_the_crates_receiver() {
     let sandbox = Sandbox::builder()
         .orgs(1)
         .devices(3)
@@ -115,13 +117,14 @@ async fn temp_datasets_push_typed_records_to_a_receiver() {
         .start()
         .await
         .unwrap();
-    let mut receiver = common::Receiver::start(&[]).await;
     let c = client(&sandbox.base_url(), KEY);
     let org_id = sandbox.fleet().organizations[0].organization_id.clone();
     let orb_id = sandbox.fleet().organizations[0].devices[0].orb_id.clone();
     for format in [PushFormat::Jsonl, PushFormat::Json] {
+        // A receiver per format: bodies of the previous configuration go to the previous one.
+        let (receiver, events) = PushReceiver::builder().bind("127.0.0.1:0").await.unwrap();
         let request = TempDatasets::push_to(
-            receiver.url.clone(),
+            receiver.local_url(),
             ["scores_1s", "responsiveness_1s"],
             "5m".parse().unwrap(),
         )
@@ -132,30 +135,82 @@ async fn temp_datasets_push_typed_records_to_a_receiver() {
             .temp_datasets(&request)
             .await
             .unwrap();
-        // Bodies from a previous format may still be in flight: read until this format shows up.
+        let mut events = events;
         let mut typed = Vec::new();
-        for _ in 0..50 {
-            let body = receiver.next().await;
-            let outcome = parse_push(&body.body, Format::Auto, None);
-            assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
-            let is_array = body.body.first() == Some(&b'[');
-            if is_array == (format == PushFormat::Json) {
-                typed.extend(outcome.records);
+        while !(typed.iter().any(|r| matches!(r, Record::Scores(_)))
+            && typed.iter().any(|r| matches!(r, Record::Responsiveness(_))))
+        {
+            let event = tokio::time::timeout(Duration::from_secs(10), events.next())
+                .await
+                .expect("the sandbox pushes within 10 s")
+                .expect("the stream is open");
+            match event {
+                PushEvent::Record(record) => typed.push(record),
+                other => panic!(
+                    "{format:?}: the sandbox pushed a record that does not decode: {other:?}"
+                ),
             }
-            if typed.len() >= 4 {
-                break;
-            }
+            assert!(typed.len() < 10_000, "{typed:?}");
         }
-        assert!(
-            typed.iter().any(|r| matches!(r, Record::Scores(_))),
-            "{typed:?}"
-        );
-        assert!(
-            typed.iter().any(|r| matches!(r, Record::Responsiveness(_))),
-            "{typed:?}"
-        );
         assert!(typed.iter().all(|r| r.orb_id() == Some(orb_id.as_str())));
+        assert_eq!(receiver.stats().rejected_records, 0);
+        receiver.shutdown().await.unwrap();
     }
+    sandbox.shutdown().await.unwrap();
+}
+
+/// `device.stream()`: one call, records as they arrive, the temporary configuration renewed
+/// while the stream lives, and a clean end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_stream_renews_and_ends_cleanly() {
+    let sandbox = Sandbox::builder()
+        .orgs(1)
+        .devices(2)
+        .seed(11)
+        .api_key(KEY)
+        .start()
+        .await
+        .unwrap();
+    let c = client(&sandbox.base_url(), KEY);
+    let orb_id = sandbox.fleet().organizations[0].devices[1].orb_id.clone();
+    let options = LiveOptions::new("http://127.0.0.1:0", ["responsiveness_1s", "scores_1s"])
+        .listen("127.0.0.1:0".parse().unwrap())
+        .interval(Duration::from_millis(100))
+        .window("2s".parse().unwrap())
+        .stop_after(Duration::from_millis(4500))
+        .drain_grace(Duration::from_millis(500));
+    let mut live = c.device(&orb_id).stream(options).await.unwrap();
+    assert!(live.local_addr().ip().is_loopback());
+    let mut records = Vec::new();
+    // Bounded: the stream ends by itself after 4.5 s plus the drain grace.
+    while let Some(item) = tokio::time::timeout(Duration::from_secs(20), live.next())
+        .await
+        .expect("the stream ends by itself")
+    {
+        match item.expect("renewals succeed") {
+            PushEvent::Record(record) => records.push(record),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(live.renewals() >= 1, "renewed {} times", live.renewals());
+    let stats = live.stats();
+    assert_eq!(stats.accepted_records as usize, records.len());
+    assert_eq!(stats.rejected_records, 0);
+    assert!(records.iter().all(|r| r.orb_id() == Some(orb_id.as_str())));
+    let responsiveness: Vec<i64> = records
+        .iter()
+        .filter(|r| matches!(r, Record::Responsiveness(_)))
+        .filter_map(Record::timestamp_ms)
+        .collect();
+    // Around four seconds of 1 s records, across at least one renewal.
+    assert!(responsiveness.len() >= 3, "{responsiveness:?}");
+    let unique: std::collections::HashSet<_> = responsiveness.iter().collect();
+    assert_eq!(
+        unique.len(),
+        responsiveness.len(),
+        "duplicates: {responsiveness:?}"
+    );
+    drop(live);
     sandbox.shutdown().await.unwrap();
 }
 

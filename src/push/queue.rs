@@ -1,0 +1,328 @@
+//! The bounded hand-off between the receiver's request handlers and the consumer.
+//!
+//! Capacity is counted in records with a semaphore: a POST takes as many permits as it has
+//! records (all or nothing, so a batch is never split between "accepted" and "refused"), and the
+//! consumer gives them back as it takes the records. The channel behind it is unbounded, but it
+//! never holds more than the permits allow, so memory is bounded by the capacity plus the one
+//! batch the consumer is working through.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_util::Stream;
+use tokio::sync::{mpsc, Semaphore};
+
+use crate::datasets::{Record, RecordError};
+
+/// What the consumer receives.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+// Records are nearly every event: boxing them would cost an allocation per record.
+#[allow(clippy::large_enum_variant)]
+pub enum PushEvent {
+    /// A record from an accepted POST.
+    Record(Record),
+    /// Records of a POST that did not decode, with their bytes, so nothing is lost silently.
+    Rejected(Rejection),
+}
+
+/// The records of one POST that did not decode.
+///
+/// If the same POST also had valid records, they were accepted (2xx) and arrive as
+/// [`PushEvent::Record`]s; if none was valid the device was answered 400.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Rejection {
+    /// Who sent it, when the server knows.
+    pub peer: Option<SocketAddr>,
+    /// Each failure, with the record's bytes.
+    pub records: Vec<RejectedRecord>,
+}
+
+/// One record that did not decode.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RejectedRecord {
+    /// Where and why (line or element, byte offset, field).
+    pub error: RecordError,
+    /// The record's bytes as received (after gunzip).
+    pub raw: Bytes,
+}
+
+/// Counters of what a receiver has done, for monitoring and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReceiverStats {
+    /// POSTs whose records were handed to the consumer (answered 2xx).
+    pub accepted_posts: u64,
+    /// Records handed to the consumer.
+    pub accepted_records: u64,
+    /// Records that did not decode (reported as [`PushEvent::Rejected`]).
+    pub rejected_records: u64,
+    /// Rejection events not queued because the queue was full (their records are still counted
+    /// in `rejected_records` and logged).
+    pub dropped_rejection_events: u64,
+    /// POSTs answered 503 because the consumer was behind (or gone); the device sends them again.
+    pub busy: u64,
+    /// Requests answered 400 (undecodable body, or no valid record in it).
+    pub bad_requests: u64,
+    /// Requests answered 413 (body or decoded body over the limit).
+    pub too_large: u64,
+    /// Requests answered 404 (wrong token or path).
+    pub not_found: u64,
+    /// Requests answered 405 (not a POST).
+    pub wrong_method: u64,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub accepted_posts: AtomicU64,
+    pub accepted_records: AtomicU64,
+    pub rejected_records: AtomicU64,
+    pub dropped_rejection_events: AtomicU64,
+    pub busy: AtomicU64,
+    pub bad_requests: AtomicU64,
+    pub too_large: AtomicU64,
+    pub not_found: AtomicU64,
+    pub wrong_method: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub(crate) fn snapshot(&self) -> ReceiverStats {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        ReceiverStats {
+            accepted_posts: get(&self.accepted_posts),
+            accepted_records: get(&self.accepted_records),
+            rejected_records: get(&self.rejected_records),
+            dropped_rejection_events: get(&self.dropped_rejection_events),
+            busy: get(&self.busy),
+            bad_requests: get(&self.bad_requests),
+            too_large: get(&self.too_large),
+            not_found: get(&self.not_found),
+            wrong_method: get(&self.wrong_method),
+        }
+    }
+}
+
+/// A batch in the channel and the permits it holds.
+pub(crate) struct Batch {
+    pub events: Vec<PushEvent>,
+    pub permits: u32,
+}
+
+/// The handlers' side.
+pub(crate) struct QueueSender {
+    pub tx: mpsc::UnboundedSender<Batch>,
+    pub permits: Arc<Semaphore>,
+    pub capacity: u32,
+}
+
+/// Why a batch was not queued.
+pub(crate) enum Refused {
+    /// The consumer is behind: try later.
+    Full,
+    /// The consumer dropped its stream.
+    Closed,
+}
+
+impl QueueSender {
+    /// Queue `events` (holding `n` records' worth of permits), waiting at most `wait` for room.
+    /// All or nothing: either every event is queued or none is.
+    pub(crate) async fn send(
+        &self,
+        events: Vec<PushEvent>,
+        wait: std::time::Duration,
+    ) -> Result<(), Refused> {
+        if self.tx.is_closed() {
+            return Err(Refused::Closed);
+        }
+        let need = u32::try_from(events.len())
+            .unwrap_or(u32::MAX)
+            .clamp(1, self.capacity);
+        let permit = match self.permits.try_acquire_many(need) {
+            Ok(p) => p,
+            Err(tokio::sync::TryAcquireError::Closed) => return Err(Refused::Closed),
+            Err(tokio::sync::TryAcquireError::NoPermits) => {
+                match tokio::time::timeout(wait, self.permits.acquire_many(need)).await {
+                    Ok(Ok(p)) => p,
+                    Ok(Err(_)) => return Err(Refused::Closed),
+                    Err(_) => return Err(Refused::Full),
+                }
+            }
+        };
+        // No await from here on: a request cancelled by its client either queued everything
+        // (and the device may resend it: see the module docs) or nothing.
+        permit.forget();
+        match self.tx.send(Batch {
+            events,
+            permits: need,
+        }) {
+            Ok(()) => Ok(()),
+            Err(_) => {
+                self.permits.add_permits(need as usize);
+                Err(Refused::Closed)
+            }
+        }
+    }
+
+    /// Queue a rejection without waiting: if there is no room it is dropped (and counted).
+    pub(crate) fn try_send_rejection(&self, rejection: Rejection) -> bool {
+        let Ok(permit) = self.permits.try_acquire_many(1) else {
+            return false;
+        };
+        permit.forget();
+        match self.tx.send(Batch {
+            events: vec![PushEvent::Rejected(rejection)],
+            permits: 1,
+        }) {
+            Ok(()) => true,
+            Err(_) => {
+                self.permits.add_permits(1);
+                false
+            }
+        }
+    }
+}
+
+/// Make a queue holding at most `capacity` records.
+pub(crate) fn channel(capacity: u32, counters: Arc<Counters>) -> (QueueSender, PushStream) {
+    let capacity = capacity.max(1);
+    let (tx, rx) = mpsc::unbounded_channel();
+    let permits = Arc::new(Semaphore::new(capacity as usize));
+    (
+        QueueSender {
+            tx,
+            permits: permits.clone(),
+            capacity,
+        },
+        PushStream {
+            rx,
+            permits,
+            current: VecDeque::new(),
+            held: 0,
+            counters,
+        },
+    )
+}
+
+/// What devices push, as a [`Stream`] of [`PushEvent`]s, in the order POSTs were accepted.
+///
+/// Ends when its receiver has shut down and every accepted record has been taken. Dropping it
+/// makes the receiver answer 503 from then on (devices keep their records and retry).
+///
+/// ```no_run
+/// use futures_util::StreamExt;
+/// use orb_cloud::push::{PushEvent, PushReceiver};
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let (receiver, mut events) = PushReceiver::builder().bind("0.0.0.0:7081").await?;
+/// println!("push to http://<this host>:7081{}", receiver.path());
+/// while let Some(event) = events.next().await {
+///     match event {
+///         PushEvent::Record(record) => println!("{:?} {:?}", record.dataset(), record.orb_id()),
+///         PushEvent::Rejected(rejection) => eprintln!("{} bad records", rejection.records.len()),
+///         _ => {}
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+pub struct PushStream {
+    rx: mpsc::UnboundedReceiver<Batch>,
+    permits: Arc<Semaphore>,
+    current: VecDeque<PushEvent>,
+    held: u32,
+    counters: Arc<Counters>,
+}
+
+impl std::fmt::Debug for PushStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushStream")
+            .field("buffered", &self.current.len())
+            .field("stats", &self.counters.snapshot())
+            .finish()
+    }
+}
+
+impl PushStream {
+    /// What the receiver has done so far.
+    pub fn stats(&self) -> ReceiverStats {
+        self.counters.snapshot()
+    }
+
+    /// Only the records: rejections are logged (at `warn`, with their location) and skipped.
+    ///
+    /// ```no_run
+    /// use futures_util::StreamExt;
+    /// # async fn demo(events: orb_cloud::push::PushStream) {
+    /// let mut records = events.records();
+    /// while let Some(record) = records.next().await {
+    ///     println!("{:?}", record.timestamp_ms());
+    /// }
+    /// # }
+    /// ```
+    pub fn records(self) -> impl Stream<Item = Record> + Send + Unpin {
+        futures_util::StreamExt::filter_map(self, |event| {
+            std::future::ready(match event {
+                PushEvent::Record(record) => Some(record),
+                PushEvent::Rejected(rejection) => {
+                    for r in &rejection.records {
+                        tracing::warn!(peer = ?rejection.peer, error = %r.error, "pushed record rejected");
+                    }
+                    None
+                }
+            })
+        })
+    }
+
+    fn release(&mut self) {
+        if self.held > 0 {
+            self.permits.add_permits(self.held as usize);
+            self.held = 0;
+        }
+    }
+}
+
+impl Stream for PushStream {
+    type Item = PushEvent;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<PushEvent>> {
+        loop {
+            if let Some(event) = self.current.pop_front() {
+                if self.current.is_empty() {
+                    // The batch has been handed over entirely: its room is free again.
+                    self.release();
+                }
+                return Poll::Ready(Some(event));
+            }
+            self.release();
+            match self.rx.poll_recv(cx) {
+                Poll::Ready(Some(batch)) => {
+                    self.held = batch.permits;
+                    self.current = VecDeque::from(batch.events);
+                }
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.current.len(), None)
+    }
+}
+
+impl Drop for PushStream {
+    fn drop(&mut self) {
+        // Wake handlers waiting for room so they answer 503 at once instead of at their timeout.
+        self.rx.close();
+        self.permits.close();
+    }
+}

@@ -1,0 +1,499 @@
+//! The HTTP side: an axum router that authenticates, limits, decodes and queues pushed records.
+
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use bytes::Bytes;
+
+use super::queue::{self, Counters, PushEvent, PushStream, ReceiverStats, Refused, Rejection};
+use super::token::PushToken;
+use crate::datasets::{decode_body, parse_push, BodyError, DatasetName, Format};
+
+/// Builds a push receiver: [`bind`](PushReceiverBuilder::bind) it to an address, or take its
+/// [`router`](PushReceiverBuilder::router) and mount it in your own axum application.
+///
+/// ```no_run
+/// use orb_cloud::push::{PushReceiver, PushToken};
+/// use std::time::Duration;
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let (receiver, events) = PushReceiver::builder()
+///     .token(PushToken::new("a-long-random-secret-from-config")?)
+///     .queue_capacity(100_000)
+///     .retry_after(Duration::from_secs(5))
+///     .bind("0.0.0.0:7081")
+///     .await?;
+/// // Give devices this URL (with the host name they can reach):
+/// let url = receiver.url("https://ingest.example.com");
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct PushReceiverBuilder {
+    token: Option<PushToken>,
+    path: String,
+    max_body_bytes: usize,
+    queue_capacity: u32,
+    admission_wait: Duration,
+    retry_after: Duration,
+    format: Format,
+    hint: Option<DatasetName>,
+}
+
+/// Entry point: [`PushReceiver::builder`].
+#[derive(Debug)]
+pub struct PushReceiver;
+
+impl PushReceiver {
+    /// A builder with the defaults: a random token, path `/push`, 16 MiB bodies, room for
+    /// 65,536 queued records, 1 s admission wait, `Retry-After: 1`, format detected per body.
+    pub fn builder() -> PushReceiverBuilder {
+        PushReceiverBuilder {
+            token: None,
+            path: "/push".into(),
+            max_body_bytes: 16 << 20,
+            queue_capacity: 65_536,
+            admission_wait: Duration::from_secs(1),
+            retry_after: Duration::from_secs(1),
+            format: Format::Auto,
+            hint: None,
+        }
+    }
+}
+
+impl PushReceiverBuilder {
+    /// The secret devices must put in the URL (default: [`PushToken::generate`]).
+    pub fn token(mut self, token: PushToken) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// The path before the token (default `/push`, so devices POST to `/push/<token>`).
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        let path = path.into();
+        let trimmed = path.trim_end_matches('/');
+        self.path = if trimmed.starts_with('/') {
+            trimmed.to_owned()
+        } else {
+            format!("/{trimmed}")
+        };
+        self
+    }
+
+    /// The largest body accepted, before and after gunzip (default 16 MiB; Orb devices buffer 2 MB
+    /// by default). Larger requests get 413 and are not read further.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes.max(1);
+        self
+    }
+
+    /// How many records may wait for the consumer (default 65,536). When the queue is full a POST
+    /// waits up to [`admission_wait`](Self::admission_wait) for room, then gets 503.
+    pub fn queue_capacity(mut self, records: u32) -> Self {
+        self.queue_capacity = records.max(1);
+        self
+    }
+
+    /// How long a POST may wait for room in the queue before 503 (default 1 s; zero answers 503
+    /// at once).
+    pub fn admission_wait(mut self, wait: Duration) -> Self {
+        self.admission_wait = wait;
+        self
+    }
+
+    /// The `Retry-After` sent with 503 (default 1 s; sent in whole seconds, at least 1).
+    pub fn retry_after(mut self, after: Duration) -> Self {
+        self.retry_after = after;
+        self
+    }
+
+    /// The body format (default [`Format::Auto`]: detected per body, since Orb does not document
+    /// the `Content-Type` devices send).
+    pub fn format(mut self, format: Format) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// The dataset records without a known `dataset` value are read as (see
+    /// [`parse_push`]); useful when one receiver gets one dataset.
+    pub fn dataset_hint(mut self, dataset: impl Into<DatasetName>) -> Self {
+        self.hint = Some(dataset.into());
+        self
+    }
+
+    /// The router and the stream of what it receives, to mount in your own server.
+    ///
+    /// Serve it with `into_make_service_with_connect_info::<SocketAddr>()` to get peers in
+    /// [`Rejection::peer`]. The stream ends once every clone of the router is dropped.
+    ///
+    /// ```
+    /// use orb_cloud::push::PushReceiver;
+    /// let (push, events) = PushReceiver::builder().router();
+    /// let app = axum::Router::new()
+    ///     .route("/health", axum::routing::get(|| async { "ok" }))
+    ///     .merge(push.router);
+    /// assert!(push.path.starts_with("/push/"));
+    /// # drop((app, events));
+    /// ```
+    pub fn router(self) -> (MountedReceiver, PushStream) {
+        let token = self.token.clone().unwrap_or_else(PushToken::generate);
+        let counters = Arc::new(Counters::default());
+        let (sender, stream) = queue::channel(self.queue_capacity, counters.clone());
+        let path = format!("{}/{}", self.path, token.expose_secret());
+        let state = Arc::new(Shared {
+            token,
+            queue: sender,
+            counters: counters.clone(),
+            max_body_bytes: self.max_body_bytes,
+            admission_wait: self.admission_wait,
+            retry_after: self.retry_after,
+            format: self.format,
+            hint: self.hint,
+        });
+        let route = format!("{}/{{token}}", self.path);
+        let router = Router::new()
+            .route(&route, axum::routing::any(handle))
+            .with_state(state);
+        (
+            MountedReceiver {
+                router,
+                path,
+                counters,
+            },
+            stream,
+        )
+    }
+
+    /// Start serving on `addr` (`"0.0.0.0:7081"`, or port 0 for any free port).
+    pub async fn bind(
+        self,
+        addr: impl tokio::net::ToSocketAddrs,
+    ) -> std::io::Result<(RunningReceiver, PushStream)> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        self.serve(listener)
+    }
+
+    /// Start serving on a listener you made.
+    pub fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+    ) -> std::io::Result<(RunningReceiver, PushStream)> {
+        let local_addr = listener.local_addr()?;
+        let (mounted, stream) = self.router();
+        let MountedReceiver {
+            router,
+            path,
+            counters,
+        } = mounted;
+        let fallback_counters = counters.clone();
+        let router = router.fallback(move || {
+            Counters::add(&fallback_counters.not_found, 1);
+            not_found()
+        });
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let serve = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stop_rx.await;
+        });
+        let task = tokio::spawn(serve.into_future());
+        Ok((
+            RunningReceiver {
+                local_addr,
+                path,
+                counters,
+                stop: Some(stop_tx),
+                task: Some(task),
+            },
+            stream,
+        ))
+    }
+}
+
+/// A receiver's router, to mount in your own axum application.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct MountedReceiver {
+    /// Handles `POST <path>/<token>`; answers 404 to a wrong token and 405 to other methods.
+    pub router: Router,
+    /// The path devices must POST to (it contains the token: keep it secret).
+    pub path: String,
+    counters: Arc<Counters>,
+}
+
+impl MountedReceiver {
+    /// What the receiver has done so far.
+    pub fn stats(&self) -> ReceiverStats {
+        self.counters.snapshot()
+    }
+}
+
+/// A receiver serving on its own port. Dropping it stops the server (like
+/// [`shutdown`](RunningReceiver::shutdown), without waiting).
+#[derive(Debug)]
+pub struct RunningReceiver {
+    local_addr: SocketAddr,
+    path: String,
+    counters: Arc<Counters>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningReceiver {
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The path devices POST to, `/push/<token>` (it contains the token: keep it secret).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The URL to give devices: `public_base` (how devices reach this host, e.g.
+    /// `http://203.0.113.7:7081`) followed by [`path`](Self::path).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// let (receiver, _events) = orb_cloud::push::PushReceiver::builder().bind("0.0.0.0:7081").await?;
+    /// let url = receiver.url("http://203.0.113.7:7081/");
+    /// assert!(url.starts_with("http://203.0.113.7:7081/push/"));
+    /// # Ok(()) }
+    /// ```
+    pub fn url(&self, public_base: &str) -> String {
+        format!("{}{}", public_base.trim_end_matches('/'), self.path)
+    }
+
+    /// The URL on loopback, for devices on this machine (and tests).
+    pub fn local_url(&self) -> String {
+        let ip = if self.local_addr.ip().is_unspecified() {
+            std::net::IpAddr::from([127, 0, 0, 1])
+        } else {
+            self.local_addr.ip()
+        };
+        self.url(&format!(
+            "http://{}",
+            SocketAddr::new(ip, self.local_addr.port())
+        ))
+    }
+
+    /// What the receiver has done so far.
+    pub fn stats(&self) -> ReceiverStats {
+        self.counters.snapshot()
+    }
+
+    /// Stop accepting connections, let requests in progress finish, and wait. The stream then
+    /// yields everything accepted and ends.
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.map_err(std::io::Error::other)?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for RunningReceiver {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+struct Shared {
+    token: PushToken,
+    queue: queue::QueueSender,
+    counters: Arc<Counters>,
+    max_body_bytes: usize,
+    admission_wait: Duration,
+    retry_after: Duration,
+    format: Format,
+    hint: Option<DatasetName>,
+}
+
+async fn not_found() -> Response {
+    reply(StatusCode::NOT_FOUND, "no such push endpoint")
+}
+
+/// A short plain-text answer (devices only look at the status; people reading logs see why).
+fn reply(status: StatusCode, text: impl Into<String>) -> Response {
+    let mut text = text.into();
+    text.push('\n');
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text,
+    )
+        .into_response()
+}
+
+async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let counters = &shared.counters;
+    // The token is the last path segment (the route matched `<path>/{token}`).
+    let token = request.uri().path().rsplit('/').next().unwrap_or_default();
+    if !shared.token.matches(token) {
+        Counters::add(&counters.not_found, 1);
+        return reply(StatusCode::NOT_FOUND, "no such push endpoint");
+    }
+    if request.method() != Method::POST {
+        Counters::add(&counters.wrong_method, 1);
+        let mut response = reply(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "only POST is accepted here: this is an Orb Data Push endpoint",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let encoding = request
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .map(|v| v.to_str().unwrap_or("(not text)").to_owned());
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let limit = shared.max_body_bytes;
+    if declared.is_some_and(|n| n > limit as u64) {
+        Counters::add(&counters.too_large, 1);
+        return too_large(limit);
+    }
+    let raw: Bytes = match axum::body::to_bytes(request.into_body(), limit).await {
+        Ok(raw) => raw,
+        Err(e) => {
+            if is_length_limit(&e) {
+                Counters::add(&counters.too_large, 1);
+                return too_large(limit);
+            }
+            Counters::add(&counters.bad_requests, 1);
+            return reply(
+                StatusCode::BAD_REQUEST,
+                format!("the body could not be read: {e}"),
+            );
+        }
+    };
+    let body = match decode_body(&raw, encoding.as_deref(), limit) {
+        Ok(body) => Bytes::from(body),
+        Err(BodyError::TooLarge { .. }) => {
+            Counters::add(&counters.too_large, 1);
+            return too_large(limit);
+        }
+        Err(e @ BodyError::UnsupportedEncoding(_)) => {
+            Counters::add(&counters.bad_requests, 1);
+            return reply(StatusCode::UNSUPPORTED_MEDIA_TYPE, e.to_string());
+        }
+        Err(e) => {
+            Counters::add(&counters.bad_requests, 1);
+            return reply(StatusCode::BAD_REQUEST, e.to_string());
+        }
+    };
+    drop(raw);
+    let outcome = parse_push(&body, shared.format, shared.hint.as_ref());
+    let n = outcome.records.len();
+    let rejection = (!outcome.errors.is_empty()).then(|| Rejection {
+        peer,
+        records: outcome
+            .errors
+            .iter()
+            .map(|error| queue::RejectedRecord {
+                raw: body.slice(error.span.start.min(body.len())..error.span.end.min(body.len())),
+                error: error.clone(),
+            })
+            .collect(),
+    });
+    let first_error = outcome.errors.first().map(ToString::to_string);
+    let rejected = outcome.errors.len();
+
+    if n > 0 {
+        let events = outcome.records.into_iter().map(PushEvent::Record).collect();
+        match shared.queue.send(events, shared.admission_wait).await {
+            Ok(()) => {}
+            Err(refused) => {
+                // Nothing was queued; the device keeps the whole batch and sends it again.
+                Counters::add(&counters.busy, 1);
+                let why = match refused {
+                    Refused::Full => "the consumer is behind; send again later",
+                    Refused::Closed => "no consumer is reading; send again later",
+                };
+                let mut response = reply(StatusCode::SERVICE_UNAVAILABLE, why);
+                let secs = shared.retry_after.as_secs_f64().ceil().max(1.0) as u64;
+                if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, value);
+                }
+                return response;
+            }
+        }
+        Counters::add(&counters.accepted_posts, 1);
+        Counters::add(&counters.accepted_records, n as u64);
+    }
+    if let Some(rejection) = rejection {
+        Counters::add(&counters.rejected_records, rejected as u64);
+        tracing::warn!(
+            ?peer,
+            rejected,
+            accepted = n,
+            first = first_error.as_deref().unwrap_or_default(),
+            "pushed records that do not decode"
+        );
+        if !shared.queue.try_send_rejection(rejection) {
+            Counters::add(&counters.dropped_rejection_events, 1);
+        }
+    }
+    if n == 0 && rejected > 0 {
+        Counters::add(&counters.bad_requests, 1);
+        return reply(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "no record in the body could be read ({rejected} failed); first: {}",
+                first_error.unwrap_or_default()
+            ),
+        );
+    }
+    let text = if rejected > 0 {
+        format!("accepted {n} records; {rejected} could not be read")
+    } else {
+        format!("accepted {n} records")
+    };
+    let mut response = reply(StatusCode::OK, text);
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn too_large(limit: usize) -> Response {
+    let mut response = reply(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the body is larger than this receiver's limit of {limit} bytes"),
+    );
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+fn is_length_limit(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
