@@ -108,7 +108,11 @@ fn receiver(c: &mut Criterion) {
                             tokio::task::yield_now().await;
                         }
                         elapsed += start.elapsed();
-                        assert_eq!(received.load(Ordering::Relaxed), before + total, "duplicates");
+                        assert_eq!(
+                            received.load(Ordering::Relaxed),
+                            before + total,
+                            "duplicates"
+                        );
                     }
                     elapsed
                 }

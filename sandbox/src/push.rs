@@ -270,11 +270,12 @@ pub(crate) async fn run_session(
     duration: Duration,
     cancel: CancellationToken,
     mut records_rx: mpsc::Receiver<Value>,
+    start_ms: i64,
+    replaced_at_ms: Arc<std::sync::atomic::AtomicI64>,
 ) {
     let deadline = Instant::now() + duration;
     if let Some(push) = push {
         let device = shared.fleet_device(oi, di);
-        let start_ms = shared.clock.now_ms();
         let seed = mix(&[shared.fleet.config.seed, generation, oi as u64, di as u64]);
         let mut gen = RecordGen::new(device, &push.datasets, push.identifiable, start_ms, seed);
         let mut buf = PushBuffer::new(push.buffer_bytes);
@@ -289,7 +290,12 @@ pub(crate) async fn run_session(
                     // device reloading its configuration, send what was gathered so far once, so
                     // a renewal loses nothing.
                     if !shared.shutdown.is_cancelled() {
-                        for r in gen.produce_until(shared.clock.now_ms()) {
+                        // Records due up to the replacement; the new session produces the rest.
+                        let until = match replaced_at_ms.load(Ordering::SeqCst) {
+                            0 => shared.clock.now_ms(),
+                            at => at,
+                        };
+                        for r in gen.produce_until(until) {
                             buf.push(&r);
                         }
                         while let Ok(r) = records_rx.try_recv() {

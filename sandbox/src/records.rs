@@ -129,10 +129,12 @@ impl RecordGen {
             }
             // Web results come about once a minute, the first soon after the start; the others at
             // the end of each window.
+            // Windows are aligned to the clock (a 1 s dataset ends on whole seconds), so a session
+            // that replaces another continues its series without a gap or an overlap.
             let first = if kind == Kind::Web {
                 start_ms + 1_000
             } else {
-                start_ms + period_ms
+                (start_ms.div_euclid(period_ms) + 1) * period_ms
             };
             clocks.push(Clock {
                 kind,

@@ -632,6 +632,7 @@ async fn start_temp(
     let cancel = shared.shutdown.child_token();
     let pushing = valid.push.is_some() && device.is_connected;
     let (tx, rx) = mpsc::channel(64);
+    let replaced_at = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
     let temp = TempDatasets {
         duration: req.duration.clone().unwrap_or_default(),
         started_ms: now,
@@ -642,10 +643,13 @@ async fn start_temp(
         cancel: Some(cancel.clone()),
         records_tx: Some(tx),
         push: valid.push.clone(),
+        replaced_at_ms: replaced_at.clone(),
     };
     {
         let mut org = shared.org(oi);
         if let Some(old) = org.devices[di].temp.replace(temp) {
+            old.replaced_at_ms
+                .store(now, std::sync::atomic::Ordering::SeqCst);
             if let Some(c) = old.cancel {
                 c.cancel();
             }
@@ -663,6 +667,8 @@ async fn start_temp(
         valid.duration,
         cancel,
         rx,
+        now,
+        replaced_at,
     ));
     let body = json!({
         "orb_id": orb_id,

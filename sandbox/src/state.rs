@@ -163,6 +163,10 @@ pub struct TempDatasets {
     pub(crate) cancel: Option<CancellationToken>,
     #[serde(skip)]
     pub(crate) records_tx: Option<mpsc::Sender<serde_json::Value>>,
+    /// Set (epoch ms) when a newer configuration replaces this one: the session's last POST
+    /// carries the records due up to then, the new session's start right after.
+    #[serde(skip)]
+    pub(crate) replaced_at_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
     #[serde(skip)]
     pub(crate) push: Option<PushSettings>,
 }

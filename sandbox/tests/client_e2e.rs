@@ -210,6 +210,13 @@ async fn device_stream_renews_and_ends_cleanly() {
         responsiveness.len(),
         "duplicates: {responsiveness:?}"
     );
+    // Renewals replace the configuration without a gap: one record per second throughout.
+    let mut sorted = responsiveness.clone();
+    sorted.sort_unstable();
+    assert!(
+        sorted.windows(2).all(|w| w[1] - w[0] == 1000),
+        "gap or overlap across renewals: {sorted:?}"
+    );
     drop(live);
     sandbox.shutdown().await.unwrap();
 }

@@ -350,7 +350,8 @@ async fn renew(
     let mut next = Instant::now() + renew_after(first_window);
     loop {
         let wake = match stop_at {
-            Some(stop) if stop <= next => stop,
+            // The configuration in place lasts until the stop: nothing to renew.
+            Some(stop) if stop <= next || expires >= stop => stop,
             _ => next,
         };
         tokio::time::sleep_until(wake).await;

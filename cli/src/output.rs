@@ -1,0 +1,323 @@
+//! How results look: aligned tables and colour for people (colour only on a terminal, never with
+//! `NO_COLOR`), one JSON object per line for scripts, and a spinner on stderr while waiting.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, SystemTime};
+
+use orb_cloud::datasets::Record;
+use serde::Serialize;
+
+/// Output settings for one run.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub json: bool,
+    pub colour: bool,
+    pub interactive: bool,
+}
+
+impl Output {
+    pub fn new(json: bool) -> Self {
+        let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Self {
+            json,
+            colour: !json && !no_colour && std::io::stdout().is_terminal(),
+            interactive: !json && std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// One JSON value on one line.
+    pub fn json_line<T: Serialize>(&self, value: &T) {
+        match serde_json::to_string(value) {
+            Ok(line) => println_safe(&line),
+            Err(e) => eprintln!("error: could not write JSON: {e}"),
+        }
+    }
+
+    pub fn paint(&self, text: &str, style: Style) -> String {
+        if !self.colour {
+            return text.to_owned();
+        }
+        let code = match style {
+            Style::Bold => "1",
+            Style::Dim => "2",
+            Style::Good => "32",
+            Style::Warn => "33",
+            Style::Bad => "31",
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    }
+
+    /// A score from 0 to 100 in its colour.
+    pub fn score(&self, display: Option<i64>) -> String {
+        match display {
+            None => self.paint("-", Style::Dim),
+            Some(d) => {
+                let style = if d >= 80 {
+                    Style::Good
+                } else if d >= 50 {
+                    Style::Warn
+                } else {
+                    Style::Bad
+                };
+                self.paint(&d.to_string(), style)
+            }
+        }
+    }
+
+    /// A heading line (people only).
+    pub fn heading(&self, text: &str) {
+        if !self.json {
+            println_safe(&self.paint(text, Style::Bold));
+        }
+    }
+
+    /// A line for people (nothing with `--json`).
+    pub fn say(&self, text: &str) {
+        if !self.json {
+            println_safe(text);
+        }
+    }
+
+    /// A spinner on stderr while `label` is in progress (only on a terminal).
+    pub fn spinner(&self, label: &str) -> Spinner {
+        Spinner::start(self.interactive, label)
+    }
+}
+
+/// Print a line; a closed pipe (`orb devices | head`) ends quietly instead of panicking.
+pub fn println_safe(line: &str) {
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{line}").is_err() {
+        std::process::exit(0);
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Style {
+    Bold,
+    Dim,
+    Good,
+    Warn,
+    Bad,
+}
+
+/// Columns aligned to their widest cell; colour codes are not counted as width.
+#[derive(Debug, Default)]
+pub struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    right: Vec<bool>,
+}
+
+impl Table {
+    pub fn new(header: &[&str]) -> Self {
+        Self {
+            header: header.iter().map(|h| (*h).to_owned()).collect(),
+            rows: Vec::new(),
+            right: vec![false; header.len()],
+        }
+    }
+
+    /// Right-align a column (numbers).
+    pub fn right(mut self, column: usize) -> Self {
+        if let Some(r) = self.right.get_mut(column) {
+            *r = true;
+        }
+        self
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    pub fn print(&self, out: &Output) {
+        let columns = self.header.len();
+        let mut widths: Vec<usize> = self.header.iter().map(|h| visible_width(h)).collect();
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate().take(columns) {
+                widths[i] = widths[i].max(visible_width(cell));
+            }
+        }
+        let render = |cells: &[String]| {
+            let mut line = String::new();
+            for (i, width) in widths.iter().enumerate() {
+                let cell = cells.get(i).map(String::as_str).unwrap_or("");
+                let pad = width.saturating_sub(visible_width(cell));
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                if self.right[i] {
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(cell);
+                } else {
+                    line.push_str(cell);
+                    if i + 1 < columns {
+                        line.push_str(&" ".repeat(pad));
+                    }
+                }
+            }
+            line.trim_end().to_owned()
+        };
+        let headless = self.header.iter().all(String::is_empty);
+        let header: Vec<String> = self
+            .header
+            .iter()
+            .map(|h| out.paint(h, Style::Bold))
+            .collect();
+        if !headless {
+            println_safe(&render(&header));
+        }
+        for row in &self.rows {
+            println_safe(&render(row));
+        }
+    }
+}
+
+/// Display width, skipping ANSI escape sequences.
+fn visible_width(text: &str) -> usize {
+    let mut width = 0;
+    let mut in_escape = false;
+    for c in text.chars() {
+        if in_escape {
+            if c == 'm' {
+                in_escape = false;
+            }
+        } else if c == '\x1b' {
+            in_escape = true;
+        } else {
+            width += 1;
+        }
+    }
+    width
+}
+
+/// A spinner on stderr, cleared when dropped.
+pub struct Spinner {
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Spinner {
+    fn start(enabled: bool, label: &str) -> Self {
+        if !enabled {
+            return Self { task: None };
+        }
+        let label = label.to_owned();
+        let task = tokio::spawn(async move {
+            const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+            let mut interval = tokio::time::interval(Duration::from_millis(100));
+            for frame in FRAMES.iter().cycle() {
+                interval.tick().await;
+                eprint!("\r{frame} {label}…\x1b[K");
+            }
+        });
+        Self { task: Some(task) }
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            eprint!("\r\x1b[K");
+        }
+    }
+}
+
+/// `HH:MM:SS` (UTC) of an epoch-milliseconds timestamp.
+pub fn clock(ms: Option<i64>) -> String {
+    let Some(ms) = ms else {
+        return "--:--:--".into();
+    };
+    let secs = ms.div_euclid(1000);
+    let day = secs.rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}", day / 3600, (day / 60) % 60, day % 60)
+}
+
+/// Now, as epoch milliseconds.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+fn ms_from_us(us: Option<f64>) -> String {
+    us.map(|v| format!("{:.1} ms", v / 1000.0))
+        .unwrap_or_else(|| "-".into())
+}
+
+fn mbps(kbps: Option<f64>) -> String {
+    kbps.map(|v| format!("{:.1} Mbps", v / 1000.0))
+        .unwrap_or_else(|| "-".into())
+}
+
+fn num(v: Option<f64>, unit: &str) -> String {
+    v.map(|v| format!("{v:.1}{unit}"))
+        .unwrap_or_else(|| "-".into())
+}
+
+/// One record as one line for people: time, dataset, device, the measures that matter.
+pub fn record_line(out: &Output, record: &Record) -> String {
+    let dataset = record
+        .dataset()
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let device = record.orb_id().unwrap_or("-");
+    let detail = match record {
+        Record::Scores(s) => format!(
+            "orb score {}  responsiveness {}  reliability {}  speed {}",
+            out.score(s.orb_score.map(|v| v.round() as i64)),
+            num(s.responsiveness_score, ""),
+            num(s.reliability_score, ""),
+            num(s.speed_score, ""),
+        ),
+        Record::Responsiveness(r) => format!(
+            "lag {}  latency {}  jitter {}  loss {}",
+            ms_from_us(r.lag_avg_us),
+            ms_from_us(r.latency_avg_us),
+            ms_from_us(r.jitter_avg_us),
+            num(r.packet_loss_pct, "%"),
+        ),
+        Record::WebResponsiveness(w) => format!(
+            "ttfb {}  dns {}  {}",
+            ms_from_us(w.ttfb_us.map(|v| v as f64)),
+            ms_from_us(w.dns_us.map(|v| v as f64)),
+            w.web_url.as_deref().unwrap_or(""),
+        ),
+        Record::Speed(s) => format!(
+            "download {}  upload {}",
+            mbps(s.download_kbps.map(|v| v as f64)),
+            mbps(s.upload_kbps.map(|v| v as f64)),
+        ),
+        Record::WifiLink(w) => format!(
+            "rssi {}  snr {}  tx {}",
+            num(w.rssi_avg, " dBm"),
+            num(w.snr_avg, " dB"),
+            num(w.tx_rate_mbps, " Mbps"),
+        ),
+        _ => "(fields this version does not know; see --json)".into(),
+    };
+    format!(
+        "{}  {:<26}  {:<28}  {detail}",
+        out.paint(&clock(record.timestamp_ms()), Style::Dim),
+        dataset,
+        device,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_ignore_colour() {
+        assert_eq!(visible_width("\x1b[32m93\x1b[0m"), 2);
+        assert_eq!(visible_width("abc"), 3);
+    }
+
+    #[test]
+    fn clock_is_utc() {
+        assert_eq!(clock(Some(1_756_935_043_000)), "21:30:43");
+        assert_eq!(clock(None), "--:--:--");
+    }
+}

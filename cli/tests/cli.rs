@@ -1,0 +1,466 @@
+//! `orb` as a user runs it: the real binary, against a sandbox started by the test (shared state
+//! across invocations) or its own `--sandbox`, in both output modes, with the error paths.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use orb_cloud_sandbox::{Sandbox, SandboxHandle};
+use serde_json::Value;
+
+const KEY: &str = "orb-ok1-cli-test-key";
+
+fn orb() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_orb"));
+    cmd.env_remove("ORB_CLOUD_API_KEY")
+        .env_remove("ORB_CLOUD_BASE_URL")
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn ok(self) -> Self {
+        assert_eq!(
+            self.code, 0,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    fn fails(self) -> Self {
+        assert_ne!(self.code, 0, "expected a failure; stdout:\n{}", self.stdout);
+        assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
+        assert!(self.stderr.starts_with("error: "), "{}", self.stderr);
+        // One or two plain sentences: no debug dump.
+        assert!(self.stderr.lines().count() <= 3, "{}", self.stderr);
+        self
+    }
+
+    fn json_lines(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    }
+}
+
+/// Runs the binary off the async runtime (the sandbox must keep serving meanwhile).
+async fn run(args: Vec<String>, env: Vec<(&'static str, String)>) -> Run {
+    tokio::task::spawn_blocking(move || {
+        let mut cmd = orb();
+        cmd.args(&args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = cmd.output().expect("run orb");
+        assert!(status.code().is_some(), "killed by a signal");
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        }
+    })
+    .await
+    .unwrap()
+}
+
+async fn sandbox(orgs: usize) -> SandboxHandle {
+    Sandbox::builder()
+        .orgs(orgs)
+        .devices(6)
+        .seed(99)
+        .api_key(KEY)
+        .speed_test_duration(Duration::from_millis(200))
+        .start()
+        .await
+        .unwrap()
+}
+
+/// `orb ARGS` against `sb` with its key.
+async fn against(sb: &SandboxHandle, args: &[&str]) -> Run {
+    let mut all: Vec<String> = vec!["--base-url".into(), sb.base_url()];
+    all.extend(args.iter().map(|s| (*s).to_owned()));
+    run(all, vec![("ORB_CLOUD_API_KEY", KEY.to_owned())]).await
+}
+
+fn args(a: &[&str]) -> Vec<String> {
+    a.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orgs_and_devices_in_both_modes() {
+    let sb = sandbox(1).await;
+    let org = sb.fleet().organizations[0].clone();
+
+    let human = against(&sb, &["orgs"]).await.ok();
+    assert!(
+        human.stdout.starts_with("ORGANIZATION ID"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains(&org.organization_id));
+    let json = against(&sb, &["orgs", "--json"]).await.ok().json_lines();
+    assert_eq!(json.len(), 1);
+    assert_eq!(json[0]["organization_id"], org.organization_id.as_str());
+
+    // The only organization is the default.
+    let human = against(&sb, &["devices"]).await.ok();
+    let lines: Vec<&str> = human.stdout.lines().collect();
+    assert!(lines[0].starts_with("ORB ID") && lines[0].contains("SCORE"));
+    assert_eq!(lines.len(), 1 + 6 + 1, "{}", human.stdout);
+    assert!(lines[7].starts_with("6 devices"));
+    // Sorted by score, best first.
+    let json = against(&sb, &["devices", "--json"]).await.ok().json_lines();
+    let scores: Vec<i64> = json
+        .iter()
+        .map(|d| d["summary"]["orb_score"]["display"].as_i64().unwrap_or(-1))
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    let by_name = against(&sb, &["devices", "--json", "--sort", "name", "--connected"])
+        .await
+        .ok()
+        .json_lines();
+    let names: Vec<&str> = by_name
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    assert!(by_name
+        .iter()
+        .all(|d| d["is_connected"] == 1 || d["is_connected"] == true));
+    let connected = org.devices.iter().filter(|d| d.is_connected).count();
+    assert_eq!(by_name.len(), connected);
+    sb.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_organizations_need_org() {
+    let sb = sandbox(2).await;
+    let r = against(&sb, &["devices"]).await.fails();
+    assert!(r.stderr.contains("--org"), "{}", r.stderr);
+    let org = sb.fleet().organizations[1].organization_id.clone();
+    let r = against(&sb, &["devices", "--org", &org, "--json"])
+        .await
+        .ok();
+    assert_eq!(r.json_lines().len(), 6);
+    sb.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_config_and_speedtest() {
+    let sb = sandbox(1).await;
+    let device = sb.fleet().organizations[0].devices[0].clone();
+    let id = device.orb_id.as_str();
+
+    let human = against(&sb, &["device", id]).await.ok();
+    assert!(human.stdout.contains(&device.name));
+    assert!(human.stdout.contains("Orb Score"));
+    assert!(human.stdout.contains("responsiveness_score"));
+    let json = against(&sb, &["device", id, "--json"])
+        .await
+        .ok()
+        .json_lines();
+    assert_eq!(json[0]["device"]["orb_id"], id);
+
+    let r = against(&sb, &["device", "nosuchdevice"]).await.fails();
+    assert!(
+        r.stderr.contains("no device \"nosuchdevice\""),
+        "{}",
+        r.stderr
+    );
+
+    // Patch, then get in another process: the change is real.
+    let patched = against(
+        &sb,
+        &[
+            "config",
+            "patch",
+            id,
+            "datasets.push=scores_1m",
+            "datasets.push=format=json",
+            "datasets.push=url=http://collector.example:7081/ingest",
+        ],
+    )
+    .await
+    .ok();
+    assert!(
+        patched.stdout.contains("patched 1 key(s)"),
+        "{}",
+        patched.stdout
+    );
+    let got = against(&sb, &["config", "get", id, "--json"])
+        .await
+        .ok()
+        .json_lines();
+    assert_eq!(
+        got[0]["config"]["datasets.push"],
+        serde_json::json!([
+            "scores_1m",
+            "format=json",
+            "url=http://collector.example:7081/ingest"
+        ])
+    );
+    let human = against(&sb, &["config", "get", id]).await.ok();
+    assert!(human.stdout.contains("datasets.push"));
+    assert!(human.stdout.contains("scores_1m, format=json"));
+    let reset = against(&sb, &["config", "reset", id, "--json"])
+        .await
+        .ok()
+        .json_lines();
+    assert!(
+        reset[0]["config"].get("datasets.push").is_none()
+            || reset[0]["config"]["datasets.push"] != got[0]["config"]["datasets.push"]
+    );
+    let r = against(&sb, &["config", "patch", id, "no-equals-sign"])
+        .await
+        .fails();
+    assert!(r.stderr.contains("KEY=VALUE"));
+
+    let human = against(&sb, &["speedtest", id, "--kind", "top"]).await.ok();
+    assert!(
+        human.stdout.contains("top speed test started"),
+        "{}",
+        human.stdout
+    );
+    let json = against(&sb, &["speedtest", id, "--json"])
+        .await
+        .ok()
+        .json_lines();
+    assert_eq!(json[0]["kind"], "content");
+    let r = against(&sb, &["speedtest", id, "--kind", "fastest"])
+        .await
+        .fails();
+    assert!(r.stderr.contains("fastest"));
+    sb.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_errors_are_plain_sentences() {
+    // No key at all.
+    let r = run(args(&["devices"]), vec![]).await.fails();
+    assert!(r.stderr.contains("ORB_CLOUD_API_KEY"), "{}", r.stderr);
+    assert!(r.stderr.contains("--sandbox"));
+    // A wrong key: 401, and the key itself is never printed.
+    let sb = sandbox(1).await;
+    let r = run(
+        args(&[
+            "--base-url",
+            &sb.base_url(),
+            "--api-key",
+            "orb-ok1-wrong-secret",
+            "orgs",
+        ]),
+        vec![],
+    )
+    .await
+    .fails();
+    assert!(r.stderr.contains("401"), "{}", r.stderr);
+    assert!(!r.stderr.contains("wrong-secret"));
+    sb.shutdown().await.unwrap();
+    // Nothing listening: a transport error, not a panic.
+    let r = run(
+        args(&["--base-url", "http://127.0.0.1:9", "--api-key", KEY, "orgs"]),
+        vec![],
+    )
+    .await
+    .fails();
+    assert!(r.stderr.contains("127.0.0.1:9"), "{}", r.stderr);
+    // Usage errors from clap exit 2.
+    let r = run(args(&["devices", "--sort", "colour"]), vec![]).await;
+    assert_eq!(r.code, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stream_on_the_sandbox_in_both_modes() {
+    let r = run(
+        args(&["--sandbox", "devices", "--json", "--connected"]),
+        vec![],
+    )
+    .await
+    .ok();
+    let id = r.json_lines()[0]["orb_id"].as_str().unwrap().to_owned();
+
+    let human = run(
+        args(&[
+            "--sandbox",
+            "stream",
+            &id,
+            "--datasets",
+            "responsiveness_1s,scores_1s",
+            "--duration",
+            "3s",
+            "--interval",
+            "200ms",
+        ]),
+        vec![],
+    )
+    .await
+    .ok();
+    assert!(human.stdout.contains("responsiveness"), "{}", human.stdout);
+    assert!(human.stdout.contains("lag "));
+    assert!(human.stderr.contains("records ("), "{}", human.stderr);
+
+    let json = run(
+        args(&[
+            "--sandbox",
+            "--json",
+            "stream",
+            &id,
+            "--datasets",
+            "responsiveness_1s",
+            "--duration",
+            "3s",
+            "--interval",
+            "200ms",
+        ]),
+        vec![],
+    )
+    .await
+    .ok();
+    let records = json.json_lines();
+    assert!(records.len() >= 2, "{}", json.stdout);
+    assert!(records
+        .iter()
+        .all(|r| r["orb_id"] == id.as_str() && r["dataset"] == "responsiveness"));
+
+    // Bad duration: refused before anything starts.
+    let r = run(
+        args(&[
+            "--sandbox",
+            "stream",
+            &id,
+            "--datasets",
+            "scores_1m",
+            "--duration",
+            "5 minutes",
+        ]),
+        vec![],
+    )
+    .await
+    .fails();
+    assert!(r.stderr.contains("--duration"), "{}", r.stderr);
+    // Without the sandbox a public URL is required.
+    let r = run(
+        args(&["--api-key", KEY, "stream", &id, "--datasets", "scores_1m"]),
+        vec![],
+    )
+    .await
+    .fails();
+    assert!(r.stderr.contains("--public-url"), "{}", r.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_prints_what_devices_push() {
+    let token = "cli-test-token-0123456789";
+    for json in [false, true] {
+        let mut cmd = orb();
+        cmd.args([
+            "listen",
+            "--listen",
+            "127.0.0.1:0",
+            "--token",
+            token,
+            "--count",
+            "3",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        if json {
+            cmd.arg("--json");
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut first = String::new();
+        stderr.read_line(&mut first).unwrap();
+        let url = first.trim().rsplit(' ').next().unwrap().to_owned();
+        assert!(
+            url.starts_with("http://127.0.0.1:") && url.ends_with(token),
+            "{first}"
+        );
+        let http = reqwest::Client::new();
+        let wrong = url.replace(token, "not-the-token-0123456789");
+        let r = http.post(&wrong).body("{}").send().await.unwrap();
+        assert_eq!(r.status(), 404);
+        let body = (0..3)
+            .map(|i| {
+                format!(
+                    r#"{{"orb_id":"o1","dataset":"speed","timestamp":{i},"download_kbps":{}}}"#,
+                    1000 * (i + 1)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let r = http.post(&url).body(body).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(out.status.success());
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        if json {
+            let lines: Vec<Value> = stdout
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            assert_eq!(lines.len(), 3);
+            assert_eq!(lines[2]["download_kbps"], 3000);
+        } else {
+            assert_eq!(stdout.lines().count(), 3, "{stdout}");
+            assert!(stdout.contains("download 3.0 Mbps"), "{stdout}");
+        }
+    }
+    // A short token is refused with a sentence.
+    let r = run(
+        args(&["listen", "--listen", "127.0.0.1:0", "--token", "short"]),
+        vec![],
+    )
+    .await
+    .fails();
+    assert!(r.stderr.contains("at least 16"), "{}", r.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_walks_through_everything_and_ends() {
+    let human = run(args(&["demo"]), vec![]).await.ok();
+    for part in [
+        "1. Organizations",
+        "2. Devices and their Orb Scores",
+        "3. Live records",
+        "4. Summary",
+        "none lost",
+    ] {
+        assert!(
+            human.stdout.contains(part),
+            "missing {part:?}:\n{}",
+            human.stdout
+        );
+    }
+    let json = run(args(&["demo", "--json"]), vec![])
+        .await
+        .ok()
+        .json_lines();
+    let summary = json.last().unwrap();
+    assert_eq!(summary["step"], "summary");
+    assert!(summary["records"].as_u64().unwrap() >= 3, "{summary}");
+    assert_eq!(summary["records"], summary["accepted_by_receiver"]);
+    assert!(
+        json.iter().any(|l| l["dataset"] == "speed"),
+        "the speed test result arrives"
+    );
+}
