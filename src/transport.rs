@@ -171,7 +171,7 @@ impl Transport {
                 } else {
                     tracing::info!(
                         wait_ms = wait.as_millis() as u64,
-                        "rate limit exhausted, waiting for the reset"
+                        "rate limit exhausted, pacing the next request"
                     );
                     inner.sleeper.sleep(wait).await;
                 }
@@ -431,7 +431,12 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
 }
 
 async fn read_capped(mut response: Response, cap: usize) -> Vec<u8> {
-    let mut body = Vec::new();
+    // One allocation for the whole body when its length is known (a 10,000-device list is
+    // ~40 MB: growing by doubling would copy it several times).
+    let expected = response
+        .content_length()
+        .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX).min(cap));
+    let mut body = Vec::with_capacity(expected);
     while let Ok(Some(chunk)) = response.chunk().await {
         let room = cap.saturating_sub(body.len());
         body.extend_from_slice(&chunk[..chunk.len().min(room)]);
