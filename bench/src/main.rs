@@ -417,7 +417,7 @@ async fn run(cli: Cli) {
         &[
             Row {
                 higher_is_better: false,
-                what: "per call vs raw reqwest (comparison / orb-cloud)".into(),
+                what: "per call vs raw reqwest".into(),
                 ours,
                 other: Some(raw),
                 unit: "ms",
@@ -618,7 +618,7 @@ fn build_cost() {
     let plain = make(
         "with-reqwest",
         "reqwest = { version = \"0.13\", default-features = false, features = [\"json\", \"rustls\", \"http2\"] }\nserde = { version = \"1\", features = [\"derive\"] }\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }",
-        "#[derive(serde::Deserialize)]\nstruct Org { organization_id: Option<String> }\n#[tokio::main]\nasync fn main() {\n    let r = reqwest::Client::new().get(\"http://127.0.0.1:9/api/v2/organizations\").send().await;\n    if let Ok(r) = r { let _: Result<Vec<Org>, _> = r.json().await; }\n}\n",
+        "#[derive(serde::Deserialize)]\n#[allow(dead_code)]\nstruct Org { organization_id: Option<String> }\n#[tokio::main]\nasync fn main() {\n    let r = reqwest::Client::new().get(\"http://127.0.0.1:9/api/v2/organizations\").send().await;\n    if let Ok(r) = r { let _: Result<Vec<Org>, _> = r.json().await; }\n}\n",
     );
     let build = |p: &std::path::Path| -> Option<f64> {
         let start = Instant::now();
