@@ -2,13 +2,10 @@
 //! concurrently (bounded), results stream as they arrive, and one organization's failure is
 //! reported beside the others' devices instead of losing them.
 //!
-//! Staying within the rate limit is the transport's job, shared by every request: it waits for the
-//! window to reset when `X-RateLimit-Remaining` reaches 0 and retries 429s after `Retry-After`.
-//! On top of that the fan-out narrows itself: after a 429 or when the window is nearly spent it
-//! starts at most one request at a time until answers are plentiful again.
-
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+//! Staying within the rate limit is the transport's job, shared by every request: its pacer queues
+//! requests at the server's refill rate once `X-RateLimit-Remaining` runs out, so the concurrent
+//! listings here wait their turn instead of racing into 429s (which are still retried after
+//! `Retry-After`).
 
 use futures_util::stream::{self, Stream, StreamExt};
 
@@ -65,52 +62,20 @@ impl<'a> Fleet<'a> {
     pub async fn devices(&self) -> Result<impl Stream<Item = FleetItem> + 'a, Error> {
         let client = self.client;
         let organizations = client.organizations().list().await?;
-        let gate = Arc::new(Gate::default());
         let concurrency = self.concurrency;
-        let items = stream::iter(organizations.into_iter().map(move |organization| {
-            let gate = gate.clone();
-            async move {
-                let _permit = gate.enter(client).await;
-                let id = organization.organization_id.clone().unwrap_or_default();
-                let devices = client.organization(id).devices().list().await;
-                if matches!(devices, Err(Error::RateLimited { .. })) {
-                    gate.narrow.store(true, Ordering::Relaxed);
-                }
-                FleetItem {
-                    organization,
-                    devices,
-                }
-            }
-        }))
+        let items = stream::iter(
+            organizations
+                .into_iter()
+                .map(move |organization| async move {
+                    let id = organization.organization_id.clone().unwrap_or_default();
+                    let devices = client.organization(id).devices().list().await;
+                    FleetItem {
+                        organization,
+                        devices,
+                    }
+                }),
+        )
         .buffer_unordered(concurrency);
         Ok(items)
-    }
-}
-
-/// Narrows the fan-out to one request at a time while the rate limit is tight.
-#[derive(Default)]
-struct Gate {
-    narrow: AtomicBool,
-    single: tokio::sync::Mutex<()>,
-}
-
-impl Gate {
-    /// A permit to start one organization's request: none needed while the window has room, the
-    /// single-file lock while it is tight or since a 429 (until headers show room again).
-    async fn enter(&self, client: &OrbCloud) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        let state = client.rate_limit();
-        let tight = state.is_some_and(|r| match (r.remaining, r.limit) {
-            (Some(remaining), Some(limit)) => remaining.saturating_mul(10) < limit,
-            (Some(remaining), None) => remaining < 2,
-            _ => false,
-        });
-        if state.is_some() && !tight {
-            self.narrow.store(false, Ordering::Relaxed);
-        }
-        if tight || self.narrow.load(Ordering::Relaxed) {
-            Some(self.single.lock().await)
-        } else {
-            None
-        }
     }
 }

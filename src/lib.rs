@@ -40,6 +40,7 @@ mod error;
 mod fleet;
 pub mod local;
 mod operation;
+mod pacer;
 #[cfg(feature = "push")]
 pub mod push;
 mod ratelimit;

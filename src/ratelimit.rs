@@ -1,7 +1,7 @@
 //! Rate-limit state as Orb Cloud last reported it. Orb documents 429 answers but no numbers or
-//! headers; when `X-RateLimit-*` headers are present they are read, and when none are left the
-//! client paces itself at the rate the headers imply instead of spending a request on a likely
-//! 429 (see [`RateLimit::wait_before_next`]).
+//! headers; when `X-RateLimit-*` headers are present they are read, kept for callers to inspect,
+//! and fed to the client's pacer (`pacer.rs`), which queues requests at the server's refill rate
+//! instead of spending them on likely 429s.
 
 use std::time::{Duration, SystemTime};
 
@@ -62,38 +62,6 @@ impl RateLimit {
             observed_at: now,
         })
     }
-
-    /// How long to wait before the next request when nothing is left: the time one request's
-    /// worth of allowance takes to come back, `reset / limit` (at least 5 ms, at most the reset).
-    ///
-    /// Orb does not document its limiter. For a token bucket (`limit` tokens refilled by the
-    /// reset) this paces requests at the refill rate instead of idling until the bucket is full,
-    /// which with whole-second headers would cut the throughput several times; a fixed window
-    /// answers the early request with 429 and `Retry-After`, which the retry policy honours.
-    /// Without `X-RateLimit-Limit` the wait is the whole reset.
-    ///
-    /// ```
-    /// use std::time::{Duration, SystemTime};
-    /// let mut headers = reqwest::header::HeaderMap::new();
-    /// headers.insert("x-ratelimit-limit", "10".parse().unwrap());
-    /// headers.insert("x-ratelimit-remaining", "0".parse().unwrap());
-    /// headers.insert("x-ratelimit-reset", "1".parse().unwrap());
-    /// let now = SystemTime::now();
-    /// let limit = orb_cloud::RateLimit::from_headers(&headers, now).unwrap();
-    /// assert_eq!(limit.wait_before_next(now), Some(Duration::from_millis(100)));
-    /// ```
-    pub fn wait_before_next(&self, now: SystemTime) -> Option<Duration> {
-        if self.remaining != Some(0) {
-            return None;
-        }
-        let reset = self.reset_at?;
-        let until_reset = reset.duration_since(now).ok().filter(|d| !d.is_zero())?;
-        let per_request = match self.limit {
-            Some(limit) if limit > 0 => until_reset / u32::try_from(limit).unwrap_or(u32::MAX),
-            _ => until_reset,
-        };
-        Some(per_request.clamp(Duration::from_millis(5).min(until_reset), until_reset))
-    }
 }
 
 #[cfg(test)]
@@ -123,8 +91,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!((r.limit, r.remaining), (Some(60), Some(0)));
-        // 60 requests come back over 12 s: one every 200 ms.
-        assert_eq!(r.wait_before_next(now), Some(Duration::from_millis(200)));
+        assert_eq!(r.reset_at, Some(now + Duration::from_secs(12)));
         let r = RateLimit::from_headers(
             &headers(&[
                 ("x-ratelimit-remaining", "0"),
@@ -133,13 +100,13 @@ mod tests {
             now,
         )
         .unwrap();
-        assert_eq!(r.wait_before_next(now), Some(Duration::from_secs(5)));
+        assert_eq!(r.reset_at, Some(now + Duration::from_secs(5)));
         let r = RateLimit::from_headers(
             &headers(&[("x-ratelimit-remaining", "3"), ("x-ratelimit-reset", "5")]),
             now,
         )
         .unwrap();
-        assert_eq!(r.wait_before_next(now), None);
+        assert_eq!((r.limit, r.remaining), (None, Some(3)));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use tracing::Instrument;
 
 use crate::error::{snippet, ApiError, Error};
 use crate::operation::Operation;
+use crate::pacer::Pacer;
 use crate::ratelimit::RateLimit;
 use crate::retry::{parse_retry_after, retryable, Failure, RetryPolicy, Sleeper};
 use crate::secret::ApiKey;
@@ -34,6 +35,7 @@ struct Inner {
     deadline: Option<Duration>,
     sleeper: Arc<dyn Sleeper>,
     rate_limit: Mutex<Option<RateLimit>>,
+    pacer: Pacer,
 }
 
 impl std::fmt::Debug for Transport {
@@ -79,6 +81,7 @@ impl Transport {
                 deadline: config.deadline,
                 sleeper: config.sleeper,
                 rate_limit: Mutex::new(None),
+                pacer: Pacer::default(),
             }),
         }
     }
@@ -156,22 +159,20 @@ impl Transport {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let remaining = inner.deadline.map(|d| d.saturating_sub(elapsed()));
-            // Nothing left in the window: wait for the reset rather than spend a certain 429.
-            if let Some(wait) = self
-                .rate_limit()
-                .and_then(|r| r.wait_before_next(SystemTime::now()))
-            {
-                let wait = wait.min(inner.retry.delay(1, Some(wait)));
+            // One token of the shared pacer; when none is left, wait for the refill instead of
+            // spending a certain 429.
+            let permit = inner.pacer.reserve(inner.sleeper.now());
+            if let Some(wait) = permit.wait.map(|w| inner.retry.delay(1, Some(w))) {
+                let remaining = inner.deadline.map(|d| d.saturating_sub(elapsed()));
                 if remaining.is_some_and(|r| wait >= r) {
                     tracing::warn!(
                         wait_ms = wait.as_millis() as u64,
-                        "rate limit exhausted and the reset is past the deadline"
+                        "rate limit exhausted and the refill is past the deadline"
                     );
                 } else {
-                    tracing::info!(
+                    tracing::debug!(
                         wait_ms = wait.as_millis() as u64,
-                        "rate limit exhausted, pacing the next request"
+                        "rate limit exhausted, pacing the request"
                     );
                     inner.sleeper.sleep(wait).await;
                 }
@@ -180,7 +181,7 @@ impl Transport {
             let Some(mut this) = request.try_clone() else {
                 // A streaming body cannot be replayed: one attempt only.
                 let result = inner.http.execute(request).await;
-                self.observe(&result);
+                self.observe(&result, permit);
                 return Attempted {
                     result,
                     attempts: attempt,
@@ -197,7 +198,7 @@ impl Transport {
             }
             let attempt_started = inner.sleeper.now();
             let result = inner.http.execute(this).await;
-            self.observe(&result);
+            self.observe(&result, permit);
             let failure = match &result {
                 Ok(r) if r.status().is_success() => None,
                 Ok(r) => Some(Failure::Status(r.status().as_u16())),
@@ -265,12 +266,19 @@ impl Transport {
         }
     }
 
-    fn observe(&self, result: &reqwest::Result<Response>) {
-        if let Ok(response) = result {
-            if let Some(state) = RateLimit::from_headers(response.headers(), SystemTime::now()) {
-                if let Ok(mut guard) = self.inner.rate_limit.lock() {
-                    *guard = Some(state);
-                }
+    fn observe(&self, result: &reqwest::Result<Response>, permit: crate::pacer::Permit<'_>) {
+        let Ok(response) = result else {
+            return; // dropping the permit gives its token back
+        };
+        let state = RateLimit::from_headers(response.headers(), SystemTime::now());
+        permit.answered(
+            self.inner.sleeper.now(),
+            response.status().as_u16(),
+            state.as_ref(),
+        );
+        if let Some(state) = state {
+            if let Ok(mut guard) = self.inner.rate_limit.lock() {
+                *guard = Some(state);
             }
         }
     }

@@ -37,6 +37,9 @@ struct Cli {
     /// Skip the clean-build comparison (the slowest part: two cold builds).
     #[arg(long)]
     skip_build: bool,
+    /// Run only these sections (comma-separated): list, overhead, ingest, fanout, build.
+    #[arg(long, value_delimiter = ',', value_parser = ["list", "overhead", "ingest", "fanout", "build"])]
+    only: Vec<String>,
     #[command(subcommand)]
     child: Option<Child>,
 }
@@ -266,80 +269,84 @@ async fn run(cli: Cli) {
         println!("(no --python / ORB_PYTHON: the Python client columns are skipped)");
     }
     let runs = cli.runs.max(1);
+    let want = |section: &str| cli.only.is_empty() || cli.only.iter().any(|o| o == section);
 
-    // 1. List 100 / 1,000 / 10,000 devices, decoded.
-    let mut list_rows = Vec::new();
-    let mut mem_rows = Vec::new();
-    for n in [100usize, 1_000, 10_000] {
-        let sb = sandbox(1, n, None).await;
-        let url = sb.base_url();
-        let org = sb.fleet().organizations[0].organization_id.clone();
-        let (u, o) = (url.clone(), org.clone());
-        let typed = tokio::task::spawn_blocking(move || measure(None, "typed-list", &u, &o, runs))
-            .await
-            .unwrap();
-        let (u, o) = (url.clone(), org.clone());
-        let raw = tokio::task::spawn_blocking(move || measure(None, "raw-list", &u, &o, runs))
-            .await
-            .unwrap();
-        let (u, o) = (url.clone(), org.clone());
-        let floor = tokio::task::spawn_blocking(move || measure(None, "bytes-list", &u, &o, runs))
-            .await
-            .unwrap();
-        let py = match python {
-            Some(py) => {
-                let (u, o, py) = (url.clone(), org.clone(), py.to_owned());
-                tokio::task::spawn_blocking(move || measure(Some(&py), "list", &u, &o, runs))
+    if want("list") {
+        // 1. List 100 / 1,000 / 10,000 devices, decoded.
+        let mut list_rows = Vec::new();
+        let mut mem_rows = Vec::new();
+        for n in [100usize, 1_000, 10_000] {
+            let sb = sandbox(1, n, None).await;
+            let url = sb.base_url();
+            let org = sb.fleet().organizations[0].organization_id.clone();
+            let (u, o) = (url.clone(), org.clone());
+            let typed =
+                tokio::task::spawn_blocking(move || measure(None, "typed-list", &u, &o, runs))
                     .await
-                    .unwrap()
-            }
-            None => None,
-        };
-        let t = |v: &Option<Value>| {
-            v.as_ref().map(|v| {
-                median(
-                    v["times_ms"]
-                        .as_array()
-                        .map(|a| a.iter().filter_map(Value::as_f64).collect())
-                        .unwrap_or_default(),
-                )
-            })
-        };
-        let m = |v: &Option<Value>| {
-            v.as_ref()
-                .and_then(|v| v["peak_rss_kb"].as_f64())
-                .map(|k| k / 1024.0)
-        };
-        if let Some(ours) = t(&typed) {
-            list_rows.push(Row {
-                higher_is_better: false,
-                what: format!("list {n} devices vs Python client"),
-                ours,
-                other: t(&py),
-                unit: "ms",
-                target: if n == 10_000 {
-                    "≥ 30x".into()
-                } else {
-                    "-".into()
-                },
-                met: (n == 10_000)
-                    .then(|| t(&py).map(|p| p / ours >= 30.0))
-                    .flatten(),
-            });
-            list_rows.push(Row {
-                higher_is_better: false,
-                what: format!("list {n} devices vs raw reqwest + Value"),
-                ours,
-                other: t(&raw),
-                unit: "ms",
-                target: "-".into(),
-                met: None,
-            });
-            // What each client adds on top of the server and the transfer (the same for all).
-            if let (Some(floor), Some(py)) = (t(&floor), t(&py)) {
-                let ours_client = (ours - floor).max(0.001);
-                let py_client = py - floor;
+                    .unwrap();
+            let (u, o) = (url.clone(), org.clone());
+            let raw = tokio::task::spawn_blocking(move || measure(None, "raw-list", &u, &o, runs))
+                .await
+                .unwrap();
+            let (u, o) = (url.clone(), org.clone());
+            let floor =
+                tokio::task::spawn_blocking(move || measure(None, "bytes-list", &u, &o, runs))
+                    .await
+                    .unwrap();
+            let py = match python {
+                Some(py) => {
+                    let (u, o, py) = (url.clone(), org.clone(), py.to_owned());
+                    tokio::task::spawn_blocking(move || measure(Some(&py), "list", &u, &o, runs))
+                        .await
+                        .unwrap()
+                }
+                None => None,
+            };
+            let t = |v: &Option<Value>| {
+                v.as_ref().map(|v| {
+                    median(
+                        v["times_ms"]
+                            .as_array()
+                            .map(|a| a.iter().filter_map(Value::as_f64).collect())
+                            .unwrap_or_default(),
+                    )
+                })
+            };
+            let m = |v: &Option<Value>| {
+                v.as_ref()
+                    .and_then(|v| v["peak_rss_kb"].as_f64())
+                    .map(|k| k / 1024.0)
+            };
+            if let Some(ours) = t(&typed) {
                 list_rows.push(Row {
+                    higher_is_better: false,
+                    what: format!("list {n} devices vs Python client"),
+                    ours,
+                    other: t(&py),
+                    unit: "ms",
+                    target: if n == 10_000 {
+                        "≥ 30x".into()
+                    } else {
+                        "-".into()
+                    },
+                    met: (n == 10_000)
+                        .then(|| t(&py).map(|p| p / ours >= 30.0))
+                        .flatten(),
+                });
+                list_rows.push(Row {
+                    higher_is_better: false,
+                    what: format!("list {n} devices vs raw reqwest + Value"),
+                    ours,
+                    other: t(&raw),
+                    unit: "ms",
+                    target: "-".into(),
+                    met: None,
+                });
+                // What each client adds on top of the server and the transfer (the same for all).
+                if let (Some(floor), Some(py)) = (t(&floor), t(&py)) {
+                    let ours_client = (ours - floor).max(0.001);
+                    let py_client = py - floor;
+                    list_rows.push(Row {
                     higher_is_better: false,
                     what: format!(
                         "list {n} devices, client side only (minus the {floor:.1} ms server + transfer floor) vs Python client"
@@ -350,145 +357,152 @@ async fn run(cli: Cli) {
                     target: if n == 10_000 { "≥ 30x".into() } else { "-".into() },
                     met: (n == 10_000).then_some(py_client / ours_client >= 30.0),
                 });
+                }
+                mem_rows.push(Row {
+                    higher_is_better: false,
+                    what: format!("peak memory, list {n} devices, vs Python client"),
+                    ours: m(&typed).unwrap_or(f64::NAN),
+                    other: m(&py),
+                    unit: "MiB",
+                    target: "-".into(),
+                    met: None,
+                });
+                mem_rows.push(Row {
+                    higher_is_better: false,
+                    what: format!("peak memory, list {n} devices, vs raw reqwest + Value"),
+                    ours: m(&typed).unwrap_or(f64::NAN),
+                    other: m(&raw),
+                    unit: "MiB",
+                    target: "-".into(),
+                    met: None,
+                });
             }
-            mem_rows.push(Row {
-                higher_is_better: false,
-                what: format!("peak memory, list {n} devices, vs Python client"),
-                ours: m(&typed).unwrap_or(f64::NAN),
-                other: m(&py),
-                unit: "MiB",
-                target: "-".into(),
-                met: None,
+            sb.shutdown().await.ok();
+        }
+        print_rows(
+            "## 1. List devices (one call, decoded), wall time per call",
+            &list_rows,
+        );
+        print_rows(
+            "## 1b. Peak memory of the process (whole client process)",
+            &mem_rows,
+        );
+    }
+
+    if want("overhead") {
+        // 2. Request overhead: 1,000 sequential list-organizations calls.
+        let sb = sandbox(1, 10, None).await;
+        let url = sb.base_url();
+        let mut overhead = Vec::new();
+        for _ in 0..runs {
+            let u = url.clone();
+            let typed =
+                tokio::task::spawn_blocking(move || measure(None, "typed-orgs", &u, "-", 1000))
+                    .await
+                    .unwrap();
+            let u = url.clone();
+            let raw = tokio::task::spawn_blocking(move || measure(None, "raw-orgs", &u, "-", 1000))
+                .await
+                .unwrap();
+            overhead.push((typed, raw));
+        }
+        let total = |v: &Option<Value>| v.as_ref().and_then(|v| v["times_ms"][0].as_f64());
+        let ours = median(overhead.iter().filter_map(|(t, _)| total(t)).collect()) / 1000.0;
+        let raw = median(overhead.iter().filter_map(|(_, r)| total(r)).collect()) / 1000.0;
+        let py = match python {
+            Some(py) => {
+                let (u, py) = (url.clone(), py.to_owned());
+                tokio::task::spawn_blocking(move || measure(Some(&py), "orgs", &u, "-", 1000))
+                    .await
+                    .unwrap()
+                    .as_ref()
+                    .and_then(|v| v["times_ms"][0].as_f64())
+                    .map(|t| t / 1000.0)
+            }
+            None => None,
+        };
+        sb.shutdown().await.ok();
+        print_rows(
+            "## 2. Request overhead: 1,000 sequential list-organizations calls, per call",
+            &[
+                Row {
+                    higher_is_better: false,
+                    what: "per call vs raw reqwest".into(),
+                    ours,
+                    other: Some(raw),
+                    unit: "ms",
+                    target: "orb-cloud ≤ 1.05x raw".into(),
+                    met: Some(ours <= raw * 1.05),
+                },
+                Row {
+                    higher_is_better: false,
+                    what: "per call vs Python client".into(),
+                    ours,
+                    other: py,
+                    unit: "ms",
+                    target: "-".into(),
+                    met: None,
+                },
+            ],
+        );
+    }
+
+    if want("ingest") {
+        // 3. Push ingest through the receiver.
+        let mut ingest = Vec::new();
+        for format in ["jsonl", "json"] {
+            let mut rates = Vec::new();
+            let mut exact = true;
+            for _ in 0..runs {
+                let (rate, ok) = push_ingest(format).await;
+                rates.push(rate);
+                exact &= ok;
+            }
+            let rate = median(rates);
+            ingest.push(Row {
+                higher_is_better: true,
+                what: format!("{format}: records/s, 4 senders x 20,000, none lost: {exact}"),
+                ours: rate,
+                other: Some(250_000.0),
+                unit: "rec/s",
+                target: "≥ 250,000, none lost".into(),
+                met: Some(rate >= 250_000.0 && exact),
             });
-            mem_rows.push(Row {
-                higher_is_better: false,
-                what: format!("peak memory, list {n} devices, vs raw reqwest + Value"),
-                ours: m(&typed).unwrap_or(f64::NAN),
-                other: m(&raw),
-                unit: "MiB",
-                target: "-".into(),
-                met: None,
-            });
+        }
+        print_rows(
+            "## 3. Push ingest through the receiver (comparison column: the target)",
+            &ingest,
+        );
+    }
+
+    if want("fanout") {
+        // 4. Fleet fan-out across 100 organizations under the rate limit.
+        let (rate, burst) = (50.0, 10u32);
+        let sb = sandbox(100, 5, Some((rate, burst))).await;
+        let client = OrbCloud::builder()
+            .api_key(KEY)
+            .base_url(sb.base_url())
+            .build()
+            .expect("client");
+        let mut times = Vec::new();
+        let mut failed = 0usize;
+        for i in 0..runs.min(3) {
+            if i > 0 {
+                // Let the bucket refill so every run starts alike.
+                tokio::time::sleep(Duration::from_secs_f64(f64::from(burst) / rate + 0.5)).await;
+            }
+            let start = Instant::now();
+            let stream = client.fleet().devices().await.expect("orgs");
+            let items: Vec<_> = stream.collect().await;
+            times.push(start.elapsed().as_secs_f64() * 1000.0);
+            failed += items.iter().filter(|i| i.devices.is_err()).count();
+            assert_eq!(items.len(), 100);
         }
         sb.shutdown().await.ok();
-    }
-    print_rows(
-        "## 1. List devices (one call, decoded), wall time per call",
-        &list_rows,
-    );
-    print_rows(
-        "## 1b. Peak memory of the process (whole client process)",
-        &mem_rows,
-    );
-
-    // 2. Request overhead: 1,000 sequential list-organizations calls.
-    let sb = sandbox(1, 10, None).await;
-    let url = sb.base_url();
-    let mut overhead = Vec::new();
-    for _ in 0..runs {
-        let u = url.clone();
-        let typed = tokio::task::spawn_blocking(move || measure(None, "typed-orgs", &u, "-", 1000))
-            .await
-            .unwrap();
-        let u = url.clone();
-        let raw = tokio::task::spawn_blocking(move || measure(None, "raw-orgs", &u, "-", 1000))
-            .await
-            .unwrap();
-        overhead.push((typed, raw));
-    }
-    let total = |v: &Option<Value>| v.as_ref().and_then(|v| v["times_ms"][0].as_f64());
-    let ours = median(overhead.iter().filter_map(|(t, _)| total(t)).collect()) / 1000.0;
-    let raw = median(overhead.iter().filter_map(|(_, r)| total(r)).collect()) / 1000.0;
-    let py = match python {
-        Some(py) => {
-            let (u, py) = (url.clone(), py.to_owned());
-            tokio::task::spawn_blocking(move || measure(Some(&py), "orgs", &u, "-", 1000))
-                .await
-                .unwrap()
-                .as_ref()
-                .and_then(|v| v["times_ms"][0].as_f64())
-                .map(|t| t / 1000.0)
-        }
-        None => None,
-    };
-    sb.shutdown().await.ok();
-    print_rows(
-        "## 2. Request overhead: 1,000 sequential list-organizations calls, per call",
-        &[
-            Row {
-                higher_is_better: false,
-                what: "per call vs raw reqwest".into(),
-                ours,
-                other: Some(raw),
-                unit: "ms",
-                target: "orb-cloud ≤ 1.05x raw".into(),
-                met: Some(ours <= raw * 1.05),
-            },
-            Row {
-                higher_is_better: false,
-                what: "per call vs Python client".into(),
-                ours,
-                other: py,
-                unit: "ms",
-                target: "-".into(),
-                met: None,
-            },
-        ],
-    );
-
-    // 3. Push ingest through the receiver.
-    let mut ingest = Vec::new();
-    for format in ["jsonl", "json"] {
-        let mut rates = Vec::new();
-        let mut exact = true;
-        for _ in 0..runs {
-            let (rate, ok) = push_ingest(format).await;
-            rates.push(rate);
-            exact &= ok;
-        }
-        let rate = median(rates);
-        ingest.push(Row {
-            higher_is_better: true,
-            what: format!("{format}: records/s, 4 senders x 20,000, none lost: {exact}"),
-            ours: rate,
-            other: Some(250_000.0),
-            unit: "rec/s",
-            target: "≥ 250,000, none lost".into(),
-            met: Some(rate >= 250_000.0 && exact),
-        });
-    }
-    print_rows(
-        "## 3. Push ingest through the receiver (comparison column: the target)",
-        &ingest,
-    );
-
-    // 4. Fleet fan-out across 100 organizations under the rate limit.
-    let (rate, burst) = (50.0, 10u32);
-    let sb = sandbox(100, 5, Some((rate, burst))).await;
-    let client = OrbCloud::builder()
-        .api_key(KEY)
-        .base_url(sb.base_url())
-        .build()
-        .expect("client");
-    let mut times = Vec::new();
-    let mut failed = 0usize;
-    for i in 0..runs.min(3) {
-        if i > 0 {
-            // Let the bucket refill so every run starts alike.
-            tokio::time::sleep(Duration::from_secs_f64(f64::from(burst) / rate + 0.5)).await;
-        }
-        let start = Instant::now();
-        let stream = client.fleet().devices().await.expect("orgs");
-        let items: Vec<_> = stream.collect().await;
-        times.push(start.elapsed().as_secs_f64() * 1000.0);
-        failed += items.iter().filter(|i| i.devices.is_err()).count();
-        assert_eq!(items.len(), 100);
-    }
-    sb.shutdown().await.ok();
-    // 101 calls (1 list organizations + 100 lists); the first `burst` are free.
-    let best = (101.0 - f64::from(burst)) / rate * 1000.0;
-    let ours = median(times);
-    print_rows(
+        // 101 calls (1 list organizations + 100 lists); the first `burst` are free.
+        let best = (101.0 - f64::from(burst)) / rate * 1000.0;
+        let ours = median(times);
+        print_rows(
         &format!("## 4. Fan-out: 100 organizations at {rate} requests/s (burst {burst}); failed calls: {failed}"),
         &[Row {
                 higher_is_better: false,
@@ -500,9 +514,11 @@ async fn run(cli: Cli) {
             met: Some(ours <= best * 1.1 && failed == 0),
         }],
     );
+    }
 
     // 5. Build cost.
-    if cli.skip_build {
+    if !want("build") {
+    } else if cli.skip_build {
         println!("\n## 5. Build cost: skipped (--skip-build)");
     } else {
         build_cost();

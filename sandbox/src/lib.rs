@@ -536,6 +536,17 @@ impl SandboxHandle {
         Ok(())
     }
 
+    /// How many requests the rate limit refused with 429 so far.
+    ///
+    /// ```no_run
+    /// # fn demo(sandbox: orb_cloud_sandbox::SandboxHandle) {
+    /// println!("{} requests were refused", sandbox.rate_limited_count());
+    /// # }
+    /// ```
+    pub fn rate_limited_count(&self) -> u64 {
+        self.shared.limiter.refused()
+    }
+
     /// Changes the rate limit (every bucket starts full again).
     pub fn set_rate_limit(&self, rate: RateLimit) {
         self.shared.limiter.set_config(rate);

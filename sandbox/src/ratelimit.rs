@@ -7,6 +7,7 @@
 //! counted per source address.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use tokio::time::Instant;
@@ -72,6 +73,7 @@ struct Bucket {
 pub struct RateLimiter {
     config: Mutex<RateLimit>,
     buckets: Mutex<HashMap<String, Bucket>>,
+    refused: AtomicU64,
 }
 
 fn ceil_secs(x: f64) -> u64 {
@@ -88,7 +90,13 @@ impl RateLimiter {
         RateLimiter {
             config: Mutex::new(config),
             buckets: Mutex::new(HashMap::new()),
+            refused: AtomicU64::new(0),
         }
+    }
+
+    /// How many requests were refused (answered 429) since the sandbox started.
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
     }
 
     /// The settings.
@@ -140,6 +148,8 @@ impl RateLimiter {
         let allowed = b.tokens >= 1.0;
         if allowed {
             b.tokens -= 1.0;
+        } else {
+            self.refused.fetch_add(1, Ordering::Relaxed);
         }
         Some(Decision {
             allowed,
@@ -169,6 +179,7 @@ mod tests {
         }
         let d = rl.check("a").unwrap();
         assert!(!d.allowed);
+        assert_eq!(rl.refused(), 1);
         assert_eq!(d.retry_after_secs, 1);
         assert_eq!(d.reset_secs, 2);
         // Other clients are independent.
