@@ -148,6 +148,19 @@ impl OrbCloud {
         })?;
         self.transport.json(operation, request).await
     }
+
+    /// [`OrbCloud::call`] for an array answer, decoded element by element as it arrives.
+    pub(crate) async fn call_list<T: DeserializeOwned>(
+        &self,
+        operation: Operation,
+        builder: reqwest::RequestBuilder,
+    ) -> Result<Vec<T>, Error> {
+        let request = builder.build().map_err(|e| Error::InvalidInput {
+            what: "request",
+            reason: e.to_string(),
+        })?;
+        self.transport.json_array(operation, request).await
+    }
 }
 
 /// A raw request through the client's transport. See [`OrbCloud::request`].

@@ -5,9 +5,12 @@
 //! generated schema's and the one Orb's own Python client parses): see the table in
 //! `spec/README.md`. Unknown fields are ignored.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::api::types::OrbinfoOrganizationDeviceLink;
 use crate::config::DeviceConfig;
@@ -221,15 +224,22 @@ pub struct OrbScore {
     /// Raw measurement, on leaf components (unit in the component's name).
     #[serde(default)]
     pub value: Option<f64>,
-    /// Components by name.
+    /// Components by name, in the order Orb sent them.
     #[serde(default, deserialize_with = "wire::null_as_default")]
-    pub components: BTreeMap<String, OrbScore>,
+    pub components: ScoreComponents,
     /// Measurement window, milliseconds.
     #[serde(default, deserialize_with = "wire::flexible_i64")]
     pub duration_ms: Option<i64>,
-    /// Scoring algorithm version (`1.2.0`).
-    #[serde(default)]
-    pub score_version: Option<String>,
+    /// Scoring algorithm version (`1.2.0`); known versions are decoded without allocating.
+    #[serde(default, deserialize_with = "score_version")]
+    pub score_version: Option<Cow<'static, str>>,
+}
+
+/// Score versions seen in real summaries.
+const KNOWN_SCORE_VERSIONS: [&str; 1] = ["1.2.0"];
+
+fn score_version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'static, str>>, D::Error> {
+    Ok(Option::<ScoreVersion>::deserialize(d)?.map(|v| v.0))
 }
 
 impl OrbScore {
@@ -242,6 +252,188 @@ impl OrbScore {
     pub fn find(&self, name: &str) -> Option<&OrbScore> {
         self.components
             .get(name)
-            .or_else(|| self.components.values().find_map(|c| c.find(name)))
+            .or_else(|| self.components.iter().find_map(|(_, c)| c.find(name)))
+    }
+}
+
+/// Component names seen in real summaries: decoded without allocating.
+const KNOWN_COMPONENTS: [&str; 7] = [
+    "bandwidth_score",
+    "reliability_score",
+    "responsiveness_score",
+    "download_bandwidth_kbps",
+    "upload_bandwidth_kbps",
+    "internet_lag_us",
+    "internet_loss_status",
+];
+
+/// The components of an [`OrbScore`] by name, in the order Orb sent them; unknown names are kept.
+///
+/// A short list rather than a map: a score has one to four components, and a listing of 10,000
+/// devices holds about 120,000 component sets, where a `BTreeMap` would allocate a 1.6 KB node
+/// for each non-empty one (most of the decoded size of such a listing).
+///
+/// ```
+/// let s: orb_cloud::OrbScore = serde_json::from_str(r#"{"components": {
+///     "responsiveness_score": {"display": 88}, "reliability_score": {"display": 93}}}"#)?;
+/// assert_eq!(s.components.len(), 2);
+/// assert_eq!(s.components.get("reliability_score").and_then(|c| c.display), Some(93));
+/// let names: Vec<&str> = s.components.names().collect();
+/// assert_eq!(names, ["responsiveness_score", "reliability_score"]);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Default, PartialEq)]
+pub struct ScoreComponents(Vec<(Cow<'static, str>, OrbScore)>);
+
+impl ScoreComponents {
+    /// The component called `name`.
+    pub fn get(&self, name: &str) -> Option<&OrbScore> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, c)| c)
+    }
+
+    /// Whether there is a component called `name`.
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// How many components there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none (a leaf of the score tree).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Names and components, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &OrbScore)> {
+        self.0.iter().map(|(n, c)| (n.as_ref(), c))
+    }
+
+    /// The names, in order.
+    pub fn names(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.0.iter().map(|(n, _)| n.as_ref())
+    }
+
+    /// Adds a component, replacing one of the same name (which keeps its place).
+    pub fn insert(&mut self, name: impl Into<String>, score: OrbScore) {
+        let name = name.into();
+        match self.0.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, existing)) => *existing = score,
+            None => self
+                .0
+                .push((intern(&name).unwrap_or(Cow::Owned(name)), score)),
+        }
+    }
+}
+
+fn intern(name: &str) -> Option<Cow<'static, str>> {
+    intern_in(&KNOWN_COMPONENTS, name)
+}
+
+fn intern_in(known: &[&'static str], value: &str) -> Option<Cow<'static, str>> {
+    known
+        .iter()
+        .find(|k| **k == value)
+        .map(|k| Cow::Borrowed(*k))
+}
+
+impl fmt::Debug for ScoreComponents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a ScoreComponents {
+    type Item = (&'a str, &'a OrbScore);
+    type IntoIter = Box<dyn Iterator<Item = (&'a str, &'a OrbScore)> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl<S: Into<String>> FromIterator<(S, OrbScore)> for ScoreComponents {
+    fn from_iter<I: IntoIterator<Item = (S, OrbScore)>>(iter: I) -> Self {
+        let mut components = ScoreComponents::default();
+        for (name, score) in iter {
+            components.insert(name, score);
+        }
+        components
+    }
+}
+
+impl Serialize for ScoreComponents {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, score) in &self.0 {
+            map.serialize_entry(name.as_ref(), score)?;
+        }
+        map.end()
+    }
+}
+
+// The strings of a score tree repeat a few values hundreds of thousands of times in a large
+// listing: known ones are borrowed from a static list instead of allocated.
+
+/// A score version, borrowed when known.
+struct ScoreVersion(Cow<'static, str>);
+
+impl<'de> Deserialize<'de> for ScoreVersion {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(InternVisitor(&KNOWN_SCORE_VERSIONS))
+            .map(ScoreVersion)
+    }
+}
+
+/// A component name, borrowed when known.
+struct ComponentName(Cow<'static, str>);
+
+impl<'de> Deserialize<'de> for ComponentName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(InternVisitor(&KNOWN_COMPONENTS))
+            .map(ComponentName)
+    }
+}
+
+struct InternVisitor(&'static [&'static str]);
+
+impl Visitor<'_> for InternVisitor {
+    type Value = Cow<'static, str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(intern_in(self.0, v).unwrap_or_else(|| Cow::Owned(v.to_owned())))
+    }
+}
+
+impl<'de> Deserialize<'de> for ScoreComponents {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ScoreComponents;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of score components")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ScoreComponents, A::Error> {
+                let mut list = Vec::with_capacity(map.size_hint().unwrap_or(0).min(16));
+                while let Some((ComponentName(name), score)) =
+                    map.next_entry::<ComponentName, OrbScore>()?
+                {
+                    // A repeated name replaces the earlier one, as in a JSON object.
+                    match list
+                        .iter_mut()
+                        .find(|(n, _): &&mut (Cow<'static, str>, OrbScore)| *n == name)
+                    {
+                        Some((_, existing)) => *existing = score,
+                        None => list.push((name, score)),
+                    }
+                }
+                Ok(ScoreComponents(list))
+            }
+        }
+        d.deserialize_map(V)
     }
 }

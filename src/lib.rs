@@ -29,6 +29,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+mod array_decoder;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod client;
@@ -56,7 +57,8 @@ pub use client::{OrbCloud, OrbCloudBuilder, RawRequest, BASE_URL_ENV};
 pub use config::{keys as config_keys, DatasetTarget, DeviceConfig};
 pub use datasets::DatasetName;
 pub use device::{
-    Device, DeviceInfo, DeviceSummary, GeoIp, NetworkInterface, OrbScore, SummaryTags,
+    Device, DeviceInfo, DeviceSummary, GeoIp, NetworkInterface, OrbScore, ScoreComponents,
+    SummaryTags,
 };
 pub use duration::DatasetDuration;
 pub use error::{ApiError, Error};

@@ -44,7 +44,7 @@ impl<'a> Organizations<'a> {
             .client
             .endpoint(Method::GET, &["api", "v2", "organizations"])?;
         self.client
-            .call(Operation::ListOrganizations, request)
+            .call_list(Operation::ListOrganizations, request)
             .await
     }
 }
@@ -119,7 +119,7 @@ impl Devices<'_> {
             Method::GET,
             &["api", "v2", "organization", &org.id, "devices"],
         )?;
-        org.client.call(Operation::ListDevices, request).await
+        org.client.call_list(Operation::ListDevices, request).await
     }
 }
 
