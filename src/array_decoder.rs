@@ -62,8 +62,10 @@ pub(crate) struct ArrayDecoder<T> {
 impl<T: DeserializeOwned> ArrayDecoder<T> {
     /// A decoder; `size_hint` is the body's length if known (to size the result).
     pub(crate) fn new(size_hint: Option<u64>) -> Self {
+        // A small answer (most are) gets a small buffer: no large allocation per request.
+        let buffer = size_hint.map_or(BATCH, |n| n.min(2 * BATCH as u64) as usize);
         Self {
-            buf: Vec::with_capacity(BATCH * 2),
+            buf: Vec::with_capacity(buffer),
             pos: 0,
             tried_at: 0,
             state: State::Start,

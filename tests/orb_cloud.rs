@@ -631,3 +631,91 @@ fn clients_are_send_sync_and_clone() {
     let b = a.clone();
     assert_eq!(a.base_url(), b.base_url());
 }
+
+/// One HTTP/1.1 answer, written by hand on 127.0.0.1: `body` as chunked transfer encoding in
+/// pieces of `piece` bytes, and the terminating chunk only when `complete`.
+async fn chunked_server(body: Vec<u8>, piece: usize, complete: bool) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = socket.read(&mut buf).await.unwrap();
+            assert!(n > 0, "the client hung up before sending its request");
+            request.extend_from_slice(&buf[..n]);
+        }
+        socket
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        for part in body.chunks(piece) {
+            let mut chunk = format!("{:x}\r\n", part.len()).into_bytes();
+            chunk.extend_from_slice(part);
+            chunk.extend_from_slice(b"\r\n");
+            if socket.write_all(&chunk).await.is_err() {
+                return;
+            }
+        }
+        if complete {
+            let _ = socket.write_all(b"0\r\n\r\n").await;
+        }
+        let _ = socket.shutdown().await;
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_large_listing_arriving_in_small_pieces_decodes_as_a_whole() {
+    // 3,000 devices (about 1.5 MB) in 997-byte chunks: elements, strings and numbers are cut at
+    // every kind of place, and the listing is decoded while it arrives.
+    let devices: Vec<serde_json::Value> = (0..3000)
+        .map(|i| {
+            json!({
+                "orb_id": format!("orb{i:025}"), "name": format!("desk \"{i}\" \\ ünïcode"),
+                "is_connected": i % 2, "created_ts": 1757368560803_i64 + i,
+                "tags": ["dt=Default Configuration", format!("floor={}", i % 9)],
+                "summary": {"orb_score": {"score": 0.8283297399160232, "display": 91,
+                    "components": {"responsiveness_score": {"display": 95, "components":
+                        {"internet_lag_us": {"value": 38965.44888204175 + i as f64}}}}},
+                    "orb_scores": [{"display": 90, "duration_ms": 3600000}]},
+                "unknown": {"nested": [1, 2e-3, {"x": null}]}
+            })
+        })
+        .collect();
+    let body = serde_json::to_vec_pretty(&devices).unwrap();
+    let expected: Vec<orb_cloud::Device> = serde_json::from_slice(&body).unwrap();
+    let url = chunked_server(body, 997, true).await;
+    let client = OrbCloud::builder()
+        .api_key(KEY)
+        .base_url(url)
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let got = client.organization("o").devices().list().await.unwrap();
+    assert_eq!(got.len(), 3000);
+    assert_eq!(got, expected);
+    assert_eq!(got[2999].name, "desk \"2999\" \\ ünïcode");
+}
+
+#[tokio::test]
+async fn a_listing_cut_off_mid_array_is_an_error_not_a_shorter_list() {
+    let cut_in_an_element = br#"[{"orb_id": "a", "name": "one"}, {"orb_id": "b", "na"#;
+    let cut_between_elements = br#"[{"orb_id": "a", "name": "one"},"#;
+    for body in [&cut_in_an_element[..], &cut_between_elements[..]] {
+        let url = chunked_server(body.to_vec(), 7, false).await;
+        let client = OrbCloud::builder()
+            .api_key(KEY)
+            .base_url(url)
+            .retry(RetryPolicy::disabled())
+            .build()
+            .unwrap();
+        let e = client.organization("o").devices().list().await.unwrap_err();
+        assert!(
+            matches!(e, Error::Transport { .. } | Error::Decode { .. }),
+            "{e:?}"
+        );
+    }
+}
