@@ -420,8 +420,10 @@ impl<'de> Deserialize<'de> for ScoreComponents {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ScoreComponents, A::Error> {
                 let mut list = Vec::with_capacity(map.size_hint().unwrap_or(0).min(16));
                 while let Some((ComponentName(name), score)) =
-                    map.next_entry::<ComponentName, OrbScore>()?
+                    map.next_entry::<ComponentName, Option<OrbScore>>()?
                 {
+                    // A null component (Go's nil) carries nothing.
+                    let Some(score) = score else { continue };
                     // A repeated name replaces the earlier one, as in a JSON object.
                     match list
                         .iter_mut()
@@ -435,5 +437,42 @@ impl<'de> Deserialize<'de> for ScoreComponents {
             }
         }
         d.deserialize_map(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_and_measurements_decode_to_the_exact_value_sent() {
+        // serde_json without `float_roundtrip` gives 0.936428915771154 for the first.
+        for text in [
+            "0.9364289157711541",
+            "730431.5105427479",
+            "0.8283297399160232",
+        ] {
+            let json = format!(r#"{{"score": {text}, "value": {text}}}"#);
+            let s: OrbScore = serde_json::from_str(&json).unwrap();
+            let exact: f64 = text.parse().unwrap();
+            assert_eq!(s.score.map(f64::to_bits), Some(exact.to_bits()), "{text}");
+            assert_eq!(s.value.map(f64::to_bits), Some(exact.to_bits()), "{text}");
+        }
+    }
+
+    #[test]
+    fn components_keep_wire_order_unknown_names_and_the_last_of_a_repeated_name() {
+        let s: OrbScore = serde_json::from_str(
+            r#"{"components": {"reliability_score": {"display": 1}, "new_score": {"display": 2},
+                "reliability_score": {"display": 3}, "bandwidth_score": null}}"#,
+        )
+        .unwrap();
+        let names: Vec<&str> = s.components.names().collect();
+        // A null component (Go's nil) carries nothing and is left out.
+        assert_eq!(names, ["reliability_score", "new_score"]);
+        assert_eq!(s.component("reliability_score").unwrap().display, Some(3));
+        assert_eq!(s.component("new_score").unwrap().display, Some(2));
+        let back = serde_json::to_value(&s.components).unwrap();
+        assert_eq!(back["new_score"]["display"], 2);
     }
 }

@@ -336,7 +336,6 @@ impl Transport {
         request: Request,
     ) -> Result<Vec<T>, Error> {
         let mut response = self.send(operation, request).await?;
-        let url = redacted_url(response.url());
         let mut decoder = ArrayDecoder::<T>::new(response.content_length());
         let failed = |decoder: &ArrayDecoder<T>, f: DecodeFailure| Error::Decode {
             operation,
@@ -352,7 +351,10 @@ impl Transport {
                     }
                 }
                 Ok(None) => break,
-                Err(e) => return Err(self.transport_error(operation, &url, &e, 1, false)),
+                Err(e) => {
+                    let url = redacted_url(response.url());
+                    return Err(self.transport_error(operation, &url, &e, 1, false));
+                }
             }
         }
         let head = decoder.head().to_vec();
