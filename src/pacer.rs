@@ -6,14 +6,19 @@
 //! Orb documents 429 answers but no numbers and no headers. When a response carries
 //! `X-RateLimit-Remaining` the pacer keeps an estimate of the tokens available, anchored to the
 //! server's figure at every answer: each request reserves one token before it is sent and, when
-//! none is left, waits the time its token takes to come back. Without those headers it does
-//! nothing and 429s are left to the retry policy.
+//! none is left, waits the time its token takes to come back. Without those headers it only
+//! holds every request after a 429 until its `Retry-After` has passed; the refused request itself
+//! is retried by the retry policy.
 //!
 //! The refill rate is the larger of two lower bounds:
 //! - what the headers imply, `(limit - remaining) / reset` (coarse: servers send whole seconds);
 //! - what has been observed since the bucket was last seen empty: every answered request sent
 //!   after that moment took a refilled token, so `(answered + remaining - 1) / elapsed` tokens per
 //!   second came back at least.
+//!
+//! **Assumption** (Orb documents none of this): one bucket per API key, shared by every endpoint,
+//! as the sandbox implements it. A server with separate buckets per endpoint would make the pacer
+//! wait for the tightest of them; 429s from any bucket are still retried after `Retry-After`.
 //!
 //! Underestimating the rate costs little, because surplus tokens show up in the next answer's
 //! `Remaining` and are used at once; overestimating costs a 429, after which the learned rate is
@@ -56,6 +61,8 @@ struct State {
     calibration: Option<Calibration>,
     /// Reserved tokens whose requests have not been answered.
     outstanding: u32,
+    /// Without rate-limit headers: no request starts before this (a 429's `Retry-After`).
+    hold_until: Option<Instant>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -119,6 +126,14 @@ impl Pacer {
         } else {
             None
         };
+        let held = s
+            .hold_until
+            .and_then(|until| until.checked_duration_since(now))
+            .filter(|d| !d.is_zero());
+        let wait = match (wait, held) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
         Permit {
             pacer: self,
             wait,
@@ -129,12 +144,25 @@ impl Pacer {
 }
 
 impl Permit<'_> {
-    /// The request was answered at `now` with this status and these rate-limit headers.
-    pub(crate) fn answered(mut self, now: Instant, status: u16, limit: Option<&RateLimit>) {
+    /// The request was answered at `now` with this status, these rate-limit headers and this
+    /// `Retry-After`.
+    pub(crate) fn answered(
+        mut self,
+        now: Instant,
+        status: u16,
+        limit: Option<&RateLimit>,
+        retry_after: Option<Duration>,
+    ) {
         self.done = true;
         let mut s = self.pacer.lock();
         s.outstanding = s.outstanding.saturating_sub(1);
         let Some((limit, remaining)) = limit.and_then(|l| Some((l, l.remaining? as f64))) else {
+            // No headers to pace by (Orb documents none): after a 429, every request of this
+            // client waits out its `Retry-After` instead of spending more 429s meanwhile.
+            if let (429, Some(after)) = (status, retry_after) {
+                let until = now + after.min(MAX_WAIT);
+                s.hold_until = Some(s.hold_until.map_or(until, |h| h.max(until)));
+            }
             return;
         };
         s.known = true;
@@ -227,8 +255,26 @@ mod tests {
         for _ in 0..100 {
             let permit = p.reserve(t);
             assert_eq!(permit.wait, None);
-            permit.answered(t, 200, None);
+            permit.answered(t, 200, None, None);
         }
+    }
+
+    #[test]
+    fn without_headers_a_429_holds_every_request_for_its_retry_after() {
+        let p = Pacer::default();
+        let t = Instant::now();
+        let a = p.reserve(t);
+        let b = p.reserve(t);
+        a.answered(t, 429, None, Some(Duration::from_secs(2)));
+        // Others wait out the rest of the window; the refused one too when it tries again.
+        let c = p.reserve(t + Duration::from_millis(500));
+        assert_eq!(c.wait, Some(Duration::from_millis(1500)));
+        b.answered(t, 200, None, None);
+        assert_eq!(p.reserve(t + Duration::from_secs(2)).wait, None);
+        // A 429 without Retry-After leaves the retry policy's backoff in charge.
+        p.reserve(t).answered(t, 429, None, None);
+        assert_eq!(p.reserve(t + Duration::from_secs(3)).wait, None);
+        drop(c);
     }
 
     #[test]
@@ -236,7 +282,7 @@ mod tests {
         let p = Pacer::default();
         let t = Instant::now();
         // 60 per 5 s, none left: 12 tokens a second at least.
-        p.reserve(t).answered(t, 200, Some(&limit(60, 0, 5)));
+        p.reserve(t).answered(t, 200, Some(&limit(60, 0, 5)), None);
         let waits: Vec<_> = (0..3).map(|_| p.reserve(t)).collect();
         let ms: Vec<u128> = waits.iter().map(|w| w.wait.unwrap().as_millis()).collect();
         assert_eq!(ms, vec![83, 166, 250]);
@@ -246,7 +292,7 @@ mod tests {
     fn tokens_left_are_used_without_waiting() {
         let p = Pacer::default();
         let t = Instant::now();
-        p.reserve(t).answered(t, 200, Some(&limit(10, 3, 1)));
+        p.reserve(t).answered(t, 200, Some(&limit(10, 3, 1)), None);
         let a = p.reserve(t);
         let b = p.reserve(t);
         let c = p.reserve(t);
@@ -270,7 +316,8 @@ mod tests {
         let mut server_tokens = 0.0f64;
         let mut last = start;
         let mut now = start;
-        p.reserve(now).answered(now, 200, Some(&limit(10, 0, 1)));
+        p.reserve(now)
+            .answered(now, 200, Some(&limit(10, 0, 1)), None);
         let mut refused = 0;
         for _ in 0..200 {
             let permit = p.reserve(now);
@@ -290,6 +337,7 @@ mod tests {
                 now,
                 status,
                 Some(&limit(10, server_tokens.floor() as u64, reset)),
+                None,
             );
         }
         let rate = 200.0 / now.duration_since(start).as_secs_f64();

@@ -276,6 +276,7 @@ impl Transport {
             self.inner.sleeper.now(),
             response.status().as_u16(),
             state.as_ref(),
+            server_hint(response.headers()),
         );
         if let Some(state) = state {
             if let Ok(mut guard) = self.inner.rate_limit.lock() {

@@ -329,3 +329,32 @@ async fn rate_limit_state_is_readable_and_an_empty_window_is_paced() {
         "{waits:?}"
     );
 }
+
+#[tokio::test]
+async fn without_rate_headers_a_429_holds_the_clients_other_requests_too() {
+    // Orb documents 429 but no X-RateLimit headers. The refused call is not retried here
+    // (retries disabled), yet the next call of the same client still waits out Retry-After
+    // instead of spending another 429 inside the window.
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v2/organizations"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "4"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v2/organizations"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    let rec = Recorder::default();
+    let c = client(&server.uri(), &rec, RetryPolicy::disabled());
+    let e = c.organizations().list().await.unwrap_err();
+    assert!(matches!(e, Error::RateLimited { .. }), "{e}");
+    c.organizations().list().await.unwrap();
+    let waits = rec.waits();
+    assert_eq!(waits.len(), 1, "{waits:?}");
+    assert!(
+        waits[0] > Duration::from_millis(3_900) && waits[0] <= Duration::from_secs(4),
+        "{waits:?}"
+    );
+    assert_eq!(requests(&server).await, 2);
+}
