@@ -61,6 +61,8 @@ struct State {
     calibration: Option<Calibration>,
     /// Reserved tokens whose requests have not been answered.
     outstanding: u32,
+    /// The largest `X-RateLimit-Remaining` seen.
+    most_seen: f64,
     /// Without rate-limit headers: no request starts before this (a 429's `Retry-After`).
     hold_until: Option<Instant>,
 }
@@ -84,10 +86,10 @@ impl State {
     fn refill(&mut self, now: Instant) {
         if let (Some(at), Some(rate)) = (self.at, self.rate()) {
             let gained = now.saturating_duration_since(at).as_secs_f64() * rate;
-            self.tokens += gained;
-            if let Some(limit) = self.limit {
-                self.tokens = self.tokens.min(limit);
-            }
+            // A bucket holds at most its size; without `X-RateLimit-Limit`, at most the most the
+            // server ever reported left.
+            let size = self.limit.unwrap_or(self.most_seen);
+            self.tokens = (self.tokens + gained).min(size);
         }
         self.at = Some(now);
     }
@@ -167,6 +169,7 @@ impl Permit<'_> {
         };
         s.known = true;
         s.limit = limit.limit.map(|l| l as f64);
+        s.most_seen = s.most_seen.max(remaining);
         if let (Some(l), Some(reset_at)) = (limit.limit, limit.reset_at) {
             let reset = reset_at
                 .duration_since(limit.observed_at)
@@ -275,6 +278,33 @@ mod tests {
         p.reserve(t).answered(t, 429, None, None);
         assert_eq!(p.reserve(t + Duration::from_secs(3)).wait, None);
         drop(c);
+    }
+
+    #[test]
+    fn an_idle_bucket_without_a_limit_header_refills_only_to_the_most_seen() {
+        let p = Pacer::default();
+        let t = Instant::now();
+        let remaining_only = |remaining| RateLimit {
+            limit: None,
+            remaining: Some(remaining),
+            reset_at: None,
+            observed_at: std::time::SystemTime::now(),
+        };
+        p.reserve(t)
+            .answered(t, 200, Some(&remaining_only(3)), None);
+        // Learn a rate: the bucket was seen empty, and 200 ms later it had 3 again.
+        p.reserve(t)
+            .answered(t, 200, Some(&remaining_only(0)), None);
+        let later = t + Duration::from_millis(200);
+        p.reserve(t)
+            .answered(later, 200, Some(&remaining_only(3)), None);
+        assert!(p.lock().rate().is_some());
+        // After a long idle, 3 go at once and the 4th waits.
+        let idle = t + Duration::from_secs(3600);
+        let first: Vec<_> = (0..3).map(|_| p.reserve(idle)).collect();
+        assert!(first.iter().all(|p| p.wait.is_none()));
+        assert!(p.reserve(idle).wait.is_some());
+        drop(first);
     }
 
     #[test]
