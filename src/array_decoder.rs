@@ -101,14 +101,14 @@ impl<T: DeserializeOwned> ArrayDecoder<T> {
         Ok(())
     }
 
-    /// The body is complete: decode the rest and return every element.
-    pub(crate) fn finish(mut self) -> Result<Vec<T>, DecodeFailure> {
+    /// The body is complete: decode the rest and return every element (the decoder is spent).
+    pub(crate) fn finish(&mut self) -> Result<Vec<T>, DecodeFailure> {
         if self.state == State::NotArray {
             return decode_whole::<Vec<T>>(&self.buf[self.pos..]);
         }
         self.advance(true)?;
         match self.state {
-            State::Done => Ok(self.items),
+            State::Done => Ok(std::mem::take(&mut self.items)),
             State::NotArray => decode_whole::<Vec<T>>(&self.buf[self.pos..]),
             _ => Err(DecodeFailure {
                 path: format!("[{}]", self.items.len()),
@@ -210,42 +210,41 @@ impl<T: DeserializeOwned> ArrayDecoder<T> {
     /// The failing element decoded again, tracking the path, to say where inside it failed.
     fn element_failure(&self, first: serde_json::Error) -> DecodeFailure {
         let index = self.items.len();
-        let mut de = serde_json::Deserializer::from_slice(&self.buf[self.pos..]);
-        match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Err(e) => {
-                let inner = e.path().to_string();
-                DecodeFailure {
-                    path: if inner == "." {
-                        format!("[{index}]")
-                    } else {
-                        format!("[{index}].{inner}")
-                    },
-                    message: e.inner().to_string(),
-                }
-            }
-            Ok(_) => DecodeFailure {
-                path: format!("[{index}]"),
-                message: first.to_string(),
+        let inner = locate_failure::<T>(&self.buf[self.pos..], first);
+        DecodeFailure {
+            path: if inner.path == "." {
+                format!("[{index}]")
+            } else {
+                format!("[{index}].{}", inner.path)
             },
+            message: inner.message,
         }
     }
 }
 
 /// The whole body as one value (used when it is not an array).
 fn decode_whole<V: DeserializeOwned>(bytes: &[u8]) -> Result<V, DecodeFailure> {
-    serde_json::from_slice(bytes).map_err(|first| {
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        match serde_path_to_error::deserialize::<_, V>(&mut de) {
-            Err(e) => DecodeFailure {
-                path: e.path().to_string(),
-                message: e.inner().to_string(),
-            },
-            Ok(_) => DecodeFailure {
-                path: ".".to_string(),
-                message: first.to_string(),
-            },
-        }
-    })
+    serde_json::from_slice(bytes).map_err(|first| locate_failure::<V>(bytes, first))
+}
+
+/// Where and why `bytes` failed to decode as `V` (serde_json said `first`): a second,
+/// path-tracking pass, made only on failure, names the field (`summary.orb_score.display`).
+pub(crate) fn locate_failure<V: DeserializeOwned>(
+    bytes: &[u8],
+    first: serde_json::Error,
+) -> DecodeFailure {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, V>(&mut de) {
+        Err(e) => DecodeFailure {
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+        },
+        // The value itself decodes (the failure was after it, e.g. trailing characters).
+        Ok(_) => DecodeFailure {
+            path: ".".to_string(),
+            message: first.to_string(),
+        },
+    }
 }
 
 #[cfg(test)]

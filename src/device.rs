@@ -319,17 +319,18 @@ impl ScoreComponents {
     /// Adds a component, replacing one of the same name (which keeps its place).
     pub fn insert(&mut self, name: impl Into<String>, score: OrbScore) {
         let name = name.into();
+        let name = intern_in(&KNOWN_COMPONENTS, &name).unwrap_or(Cow::Owned(name));
+        self.set(name, score);
+    }
+
+    /// Replaces the component called `name` (which keeps its place), or appends it: a repeated
+    /// name in JSON means the last one, as in an object.
+    fn set(&mut self, name: Cow<'static, str>, score: OrbScore) {
         match self.0.iter_mut().find(|(n, _)| *n == name) {
             Some((_, existing)) => *existing = score,
-            None => self
-                .0
-                .push((intern(&name).unwrap_or(Cow::Owned(name)), score)),
+            None => self.0.push((name, score)),
         }
     }
-}
-
-fn intern(name: &str) -> Option<Cow<'static, str>> {
-    intern_in(&KNOWN_COMPONENTS, name)
 }
 
 fn intern_in(known: &[&'static str], value: &str) -> Option<Cow<'static, str>> {
@@ -418,22 +419,17 @@ impl<'de> Deserialize<'de> for ScoreComponents {
                 f.write_str("an object of score components")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ScoreComponents, A::Error> {
-                let mut list = Vec::with_capacity(map.size_hint().unwrap_or(0).min(16));
+                let mut components =
+                    ScoreComponents(Vec::with_capacity(map.size_hint().unwrap_or(0).min(16)));
                 while let Some((ComponentName(name), score)) =
                     map.next_entry::<ComponentName, Option<OrbScore>>()?
                 {
                     // A null component (Go's nil) carries nothing.
-                    let Some(score) = score else { continue };
-                    // A repeated name replaces the earlier one, as in a JSON object.
-                    match list
-                        .iter_mut()
-                        .find(|(n, _): &&mut (Cow<'static, str>, OrbScore)| *n == name)
-                    {
-                        Some((_, existing)) => *existing = score,
-                        None => list.push((name, score)),
+                    if let Some(score) = score {
+                        components.set(name, score);
                     }
                 }
-                Ok(ScoreComponents(list))
+                Ok(components)
             }
         }
         d.deserialize_map(V)

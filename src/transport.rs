@@ -9,10 +9,10 @@ use reqwest::{Method, Request, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
-use crate::array_decoder::{ArrayDecoder, DecodeFailure};
+use crate::array_decoder::{locate_failure, ArrayDecoder, DecodeFailure};
 use crate::error::{snippet, ApiError, Error};
 use crate::operation::Operation;
-use crate::pacer::Pacer;
+use crate::pacer::{Pacer, Permit};
 use crate::ratelimit::RateLimit;
 use crate::retry::{parse_retry_after, retryable, Failure, RetryPolicy, Sleeper};
 use crate::secret::ApiKey;
@@ -267,7 +267,7 @@ impl Transport {
         }
     }
 
-    fn observe(&self, result: &reqwest::Result<Response>, permit: crate::pacer::Permit<'_>) {
+    fn observe(&self, result: &reqwest::Result<Response>, permit: Permit<'_>) {
         let Ok(response) = result else {
             return; // dropping the permit gives its token back
         };
@@ -276,7 +276,9 @@ impl Transport {
             self.inner.sleeper.now(),
             response.status().as_u16(),
             state.as_ref(),
-            server_hint(response.headers()),
+            (response.status() == StatusCode::TOO_MANY_REQUESTS)
+                .then(|| server_hint(response.headers()))
+                .flatten(),
         );
         if let Some(state) = state {
             if let Ok(mut guard) = self.inner.rate_limit.lock() {
@@ -323,9 +325,8 @@ impl Transport {
     ) -> Result<T, Error> {
         let response = self.send(operation, request).await?;
         let url = redacted_url(response.url());
-        let bytes = read_body(response)
-            .await
-            .map_err(|e| self.transport_error(operation, &url, &e, 1, false))?;
+        let (bytes, read) = read_up_to(response, usize::MAX).await;
+        read.map_err(|e| self.transport_error(operation, &url, &e, 1, false))?;
         decode(operation, &bytes)
     }
 
@@ -338,19 +339,11 @@ impl Transport {
     ) -> Result<Vec<T>, Error> {
         let mut response = self.send(operation, request).await?;
         let mut decoder = ArrayDecoder::<T>::new(response.content_length());
-        let failed = |decoder: &ArrayDecoder<T>, f: DecodeFailure| Error::Decode {
-            operation,
-            path: f.path,
-            message: f.message,
-            body_start: snippet(&decoder.head()[..decoder.head().len().min(200)]),
-        };
         loop {
             match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    if let Err(f) = decoder.push(&chunk) {
-                        return Err(failed(&decoder, f));
-                    }
-                }
+                Ok(Some(chunk)) => decoder
+                    .push(&chunk)
+                    .map_err(|f| decode_error(operation, f, decoder.head()))?,
                 Ok(None) => break,
                 Err(e) => {
                     let url = redacted_url(response.url());
@@ -358,19 +351,15 @@ impl Transport {
                 }
             }
         }
-        let head = decoder.head().to_vec();
-        decoder.finish().map_err(|f| Error::Decode {
-            operation,
-            path: f.path,
-            message: f.message,
-            body_start: snippet(&head[..head.len().min(200)]),
-        })
+        decoder
+            .finish()
+            .map_err(|f| decode_error(operation, f, decoder.head()))
     }
 
     async fn api_error(&self, operation: Operation, response: Response) -> Error {
         let status = response.status();
         let headers = response.headers().clone();
-        let body = read_capped(response, MAX_ERROR_BODY).await;
+        let (body, _) = read_up_to(response, MAX_ERROR_BODY).await;
         let mut api = ApiError::from_body(status.as_u16(), &body);
         api.request_id = request_id(&headers);
         api.retry_after = server_hint(&headers);
@@ -440,22 +429,17 @@ impl Transport {
 
 /// Decode JSON into `T`; on failure, say where (`[3].summary.orb_score`) and show the body's start.
 pub(crate) fn decode<T: DeserializeOwned>(operation: Operation, bytes: &[u8]) -> Result<T, Error> {
-    match serde_json::from_slice(bytes) {
-        Ok(value) => Ok(value),
-        Err(first) => {
-            // Only on failure: a second, path-tracking pass to say which field failed.
-            let mut de = serde_json::Deserializer::from_slice(bytes);
-            let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-                Err(e) => (e.path().to_string(), e.inner().to_string()),
-                Ok(_) => (".".to_string(), first.to_string()),
-            };
-            Err(Error::Decode {
-                operation,
-                path,
-                message,
-                body_start: snippet(&bytes[..bytes.len().min(200)]),
-            })
-        }
+    serde_json::from_slice(bytes)
+        .map_err(|first| decode_error(operation, locate_failure::<T>(bytes, first), bytes))
+}
+
+/// A decoding failure as the caller sees it, with the start of the body (`head`).
+fn decode_error(operation: Operation, failure: DecodeFailure, head: &[u8]) -> Error {
+    Error::Decode {
+        operation,
+        path: failure.path,
+        message: failure.message,
+        body_start: snippet(&head[..head.len().min(200)]),
     }
 }
 
@@ -477,34 +461,31 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
     .find_map(|name| headers.get(*name)?.to_str().ok().map(str::to_string))
 }
 
-/// The whole body in one buffer sized from `Content-Length` (up to 256 MiB ahead; a hostile
-/// length costs nothing it does not send). `Response::bytes` grows by doubling instead: a
-/// 10,000-device listing is about 43 MB, copied several times over.
-async fn read_body(mut response: Response) -> reqwest::Result<Vec<u8>> {
+/// The body, at most `cap` bytes of it, in one buffer sized from `Content-Length` (up to 256 MiB
+/// ahead; a hostile length costs nothing it does not send): `Response::bytes` grows by doubling
+/// instead, copying a large body several times over. On a failure mid-body, what arrived before
+/// it is returned with the error.
+async fn read_up_to(mut response: Response, cap: usize) -> (Vec<u8>, reqwest::Result<()>) {
     const MAX_AHEAD: u64 = 256 << 20;
-    let expected = response.content_length().unwrap_or(0).min(MAX_AHEAD);
-    let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
-    while let Some(chunk) = response.chunk().await? {
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-async fn read_capped(mut response: Response, cap: usize) -> Vec<u8> {
-    // One allocation for the whole body when its length is known (a 10,000-device list is
-    // ~40 MB: growing by doubling would copy it several times).
     let expected = response
         .content_length()
-        .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX).min(cap));
-    let mut body = Vec::with_capacity(expected);
-    while let Ok(Some(chunk)) = response.chunk().await {
-        let room = cap.saturating_sub(body.len());
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if body.len() >= cap {
-            break;
+        .unwrap_or(0)
+        .min(MAX_AHEAD)
+        .min(u64::try_from(cap).unwrap_or(u64::MAX));
+    let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = cap.saturating_sub(body.len());
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if body.len() >= cap {
+                    return (body, Ok(()));
+                }
+            }
+            Ok(None) => return (body, Ok(())),
+            Err(e) => return (body, Err(e)),
         }
     }
-    body
 }
 
 /// The URL without query or userinfo, for messages.

@@ -12,9 +12,14 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 const KEY: &str = "orb-ok1-Secret-Key-0123456789abcdef";
 
 async fn client(server: &MockServer) -> OrbCloud {
+    client_at(&server.uri())
+}
+
+/// A client of `base_url` that does not retry.
+fn client_at(base_url: &str) -> OrbCloud {
     OrbCloud::builder()
         .api_key(KEY)
-        .base_url(server.uri())
+        .base_url(base_url)
         .retry(RetryPolicy::disabled())
         .build()
         .unwrap()
@@ -687,13 +692,7 @@ async fn a_large_listing_arriving_in_small_pieces_decodes_as_a_whole() {
         .collect();
     let body = serde_json::to_vec_pretty(&devices).unwrap();
     let expected: Vec<orb_cloud::Device> = serde_json::from_slice(&body).unwrap();
-    let url = chunked_server(body, 997, true).await;
-    let client = OrbCloud::builder()
-        .api_key(KEY)
-        .base_url(url)
-        .retry(RetryPolicy::disabled())
-        .build()
-        .unwrap();
+    let client = client_at(&chunked_server(body, 997, true).await);
     let got = client.organization("o").devices().list().await.unwrap();
     assert_eq!(got.len(), 3000);
     assert_eq!(got, expected);
@@ -705,13 +704,7 @@ async fn a_listing_cut_off_mid_array_is_an_error_not_a_shorter_list() {
     let cut_in_an_element = br#"[{"orb_id": "a", "name": "one"}, {"orb_id": "b", "na"#;
     let cut_between_elements = br#"[{"orb_id": "a", "name": "one"},"#;
     for body in [&cut_in_an_element[..], &cut_between_elements[..]] {
-        let url = chunked_server(body.to_vec(), 7, false).await;
-        let client = OrbCloud::builder()
-            .api_key(KEY)
-            .base_url(url)
-            .retry(RetryPolicy::disabled())
-            .build()
-            .unwrap();
+        let client = client_at(&chunked_server(body.to_vec(), 7, false).await);
         let e = client.organization("o").devices().list().await.unwrap_err();
         assert!(
             matches!(e, Error::Transport { .. } | Error::Decode { .. }),

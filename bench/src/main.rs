@@ -517,11 +517,12 @@ async fn run(cli: Cli) {
     }
 
     // 5. Build cost.
-    if !want("build") {
-    } else if cli.skip_build {
-        println!("\n## 5. Build cost: skipped (--skip-build)");
-    } else {
-        build_cost();
+    if want("build") {
+        if cli.skip_build {
+            println!("\n## 5. Build cost: skipped (--skip-build)");
+        } else {
+            build_cost();
+        }
     }
     println!(
         "\n(orb-bench took {:.0} s)",
