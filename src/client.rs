@@ -150,7 +150,7 @@ impl OrbCloud {
     }
 
     /// [`OrbCloud::call`] for an array answer, decoded element by element as it arrives.
-    pub(crate) async fn call_list<T: DeserializeOwned>(
+    pub(crate) async fn call_list<T: DeserializeOwned + Send + 'static>(
         &self,
         operation: Operation,
         builder: reqwest::RequestBuilder,

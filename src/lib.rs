@@ -39,6 +39,7 @@ mod device;
 mod duration;
 mod error;
 mod fleet;
+mod json_scan;
 pub mod local;
 mod operation;
 mod pacer;

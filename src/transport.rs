@@ -9,7 +9,7 @@ use reqwest::{Method, Request, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
-use crate::array_decoder::{locate_failure, ArrayDecoder, DecodeFailure};
+use crate::array_decoder::{locate_failure, ArrayDecoder, DecodeFailure, Decoding};
 use crate::error::{snippet, ApiError, Error};
 use crate::operation::Operation;
 use crate::pacer::{Pacer, Permit};
@@ -330,20 +330,30 @@ impl Transport {
         decode(operation, &bytes)
     }
 
-    /// Send and decode a JSON array element by element while it arrives (see `array_decoder`):
-    /// the same result as [`Transport::json`] with `Vec<T>`, sooner and without holding the body.
-    pub(crate) async fn json_array<T: DeserializeOwned>(
+    /// Send and decode a JSON array in batches of whole elements while it arrives, on several
+    /// cores when the machine has them (see `array_decoder`): the same result as
+    /// [`Transport::json`] with `Vec<T>`, sooner and without holding the body.
+    pub(crate) async fn json_array<T: DeserializeOwned + Send + 'static>(
         &self,
         operation: Operation,
         request: Request,
     ) -> Result<Vec<T>, Error> {
         let mut response = self.send(operation, request).await?;
         let mut decoder = ArrayDecoder::<T>::new(response.content_length());
+        let mut decoding = Decoding::<T>::new(response.content_length());
         loop {
             match response.chunk().await {
-                Ok(Some(chunk)) => decoder
-                    .push(&chunk)
-                    .map_err(|f| decode_error(operation, f, decoder.head()))?,
+                Ok(Some(chunk)) => {
+                    if let Some(batch) = decoder.push(&chunk) {
+                        decoding
+                            .submit(batch)
+                            .await
+                            .map_err(|f| decode_error(operation, f, decoder.head()))?;
+                    }
+                    if decoder.failed() {
+                        break;
+                    }
+                }
                 Ok(None) => break,
                 Err(e) => {
                     let url = redacted_url(response.url());
@@ -351,9 +361,15 @@ impl Transport {
                 }
             }
         }
-        decoder
-            .finish()
-            .map_err(|f| decode_error(operation, f, decoder.head()))
+        let last = decoder.finish();
+        let items = decoding
+            .finish(last)
+            .await
+            .map_err(|f| decode_error(operation, f, decoder.head()))?;
+        match decoder.failure() {
+            Some(f) => Err(decode_error(operation, f, decoder.head())),
+            None => Ok(items),
+        }
     }
 
     async fn api_error(&self, operation: Operation, response: Response) -> Error {

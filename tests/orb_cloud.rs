@@ -700,6 +700,27 @@ async fn a_large_listing_arriving_in_small_pieces_decodes_as_a_whole() {
 }
 
 #[tokio::test]
+async fn a_bad_element_deep_in_a_large_listing_is_named_and_comes_first() {
+    // 4,000 devices in many batches (decoded in parallel where there are several cores): a bad
+    // field in element 2,500 and a structural fault near the end. Whole-body decoding would
+    // report the bad field first, and so must the listing, with the element's index.
+    let mut devices: Vec<serde_json::Value> = (0..4000)
+        .map(|i| json!({"orb_id": format!("orb{i:025}"), "name": "x".repeat(300), "is_connected": 1}))
+        .collect();
+    devices[2500]["created_ts"] = json!({"not": "a time"});
+    let mut body = serde_json::to_vec(&devices).unwrap();
+    let at = body.len() - 40;
+    body.insert(at, b'}');
+    for piece in [4096, 65536] {
+        let client = client_at(&chunked_server(body.clone(), piece, true).await);
+        match client.organization("o").devices().list().await {
+            Err(Error::Decode { path, .. }) => assert_eq!(path, "[2500].created_ts"),
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_listing_cut_off_mid_array_is_an_error_not_a_shorter_list() {
     let cut_in_an_element = br#"[{"orb_id": "a", "name": "one"}, {"orb_id": "b", "na"#;
     let cut_between_elements = br#"[{"orb_id": "a", "name": "one"},"#;
