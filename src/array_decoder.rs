@@ -18,6 +18,7 @@
 use std::collections::VecDeque;
 use std::marker::PhantomData;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use serde::de::{DeserializeOwned, IgnoredAny};
 
@@ -317,7 +318,10 @@ pub(crate) struct Decoding<T> {
 impl<T: DeserializeOwned + Send + 'static> Decoding<T> {
     /// `size_hint` is the body's length if known (to size the result).
     pub(crate) fn new(size_hint: Option<u64>) -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // Asked once: on Linux the answer reads cgroup files, too slow for every request.
+        static CORES: OnceLock<usize> = OnceLock::new();
+        let cores =
+            *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         Self {
             // About 4 KB per device in a listing.
             items: Vec::with_capacity(size_hint.map_or(0, |n| (n / 4096).min(1 << 16) as usize)),
