@@ -149,7 +149,7 @@ impl OrbCloud {
         self.transport.json(operation, request).await
     }
 
-    /// [`OrbCloud::call`] for an array answer, decoded element by element as it arrives.
+    /// [`OrbCloud::call`] for an array answer, decoded in batches while it arrives.
     pub(crate) async fn call_list<T: DeserializeOwned + Send + 'static>(
         &self,
         operation: Operation,

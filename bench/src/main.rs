@@ -283,29 +283,51 @@ async fn run(cli: Cli) {
             let sb = sandbox(1, n, None).await;
             let url = sb.base_url();
             let org = sb.fleet().organizations[0].organization_id.clone();
-            let (u, o) = (url.clone(), org.clone());
-            let typed =
-                tokio::task::spawn_blocking(move || measure(None, "typed-list", &u, &o, runs))
+            // Rounds interleave the clients, so that a change in the machine's load (it is
+            // shared) falls on all of them alike; in each round every client runs in a fresh
+            // process and makes one untimed warm-up call, then the timed one.
+            let modes: [(Option<String>, &'static str); 4] = [
+                (None, "typed-list"),
+                (None, "raw-list"),
+                (None, "bytes-list"),
+                (python.map(str::to_owned), "list"),
+            ];
+            let mut rounds: Vec<Vec<Value>> = vec![Vec::new(); modes.len()];
+            for _ in 0..runs {
+                for (k, (py, mode)) in modes.iter().enumerate() {
+                    if mode == &"list" && py.is_none() {
+                        continue;
+                    }
+                    let (u, o, py, mode) = (url.clone(), org.clone(), py.clone(), *mode);
+                    let got = tokio::task::spawn_blocking(move || {
+                        measure(py.as_deref(), mode, &u, &o, 2)
+                    })
                     .await
                     .unwrap();
-            let (u, o) = (url.clone(), org.clone());
-            let raw = tokio::task::spawn_blocking(move || measure(None, "raw-list", &u, &o, runs))
-                .await
-                .unwrap();
-            let (u, o) = (url.clone(), org.clone());
-            let floor =
-                tokio::task::spawn_blocking(move || measure(None, "bytes-list", &u, &o, runs))
-                    .await
-                    .unwrap();
-            let py = match python {
-                Some(py) => {
-                    let (u, o, py) = (url.clone(), org.clone(), py.to_owned());
-                    tokio::task::spawn_blocking(move || measure(Some(&py), "list", &u, &o, runs))
-                        .await
-                        .unwrap()
+                    if let Some(v) = got {
+                        rounds[k].push(v);
+                    }
                 }
-                None => None,
+            }
+            // The timed (second) call of each round, and the largest peak memory.
+            let combine = |runs: &Vec<Value>| -> Option<Value> {
+                if runs.is_empty() {
+                    return None;
+                }
+                let times: Vec<f64> = runs
+                    .iter()
+                    .filter_map(|v| v["times_ms"][1].as_f64())
+                    .collect();
+                let peak = runs
+                    .iter()
+                    .filter_map(|v| v["peak_rss_kb"].as_f64())
+                    .fold(0.0, f64::max);
+                Some(json!({"times_ms": times, "peak_rss_kb": peak}))
             };
+            let typed = combine(&rounds[0]);
+            let raw = combine(&rounds[1]);
+            let floor = combine(&rounds[2]);
+            let py = combine(&rounds[3]);
             let t = |v: &Option<Value>| {
                 v.as_ref().map(|v| {
                     median(
