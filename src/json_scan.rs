@@ -65,7 +65,7 @@ impl ElementScanner {
             events &= events - 1;
             let bit = 1u64 << i;
             if m.open & bit != 0 {
-                self.depth += 1;
+                self.depth = self.depth.saturating_add(1);
             } else if m.close & bit != 0 {
                 self.depth -= 1;
                 if self.depth == 0 {
@@ -94,7 +94,7 @@ impl ElementScanner {
             }
             match b {
                 b'"' => self.in_string = true,
-                b'[' | b'{' => self.depth += 1,
+                b'[' | b'{' => self.depth = self.depth.saturating_add(1),
                 b']' | b'}' => {
                     self.depth -= 1;
                     if self.depth == 0 {
