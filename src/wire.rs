@@ -111,6 +111,18 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
+/// A list that may be `null` (Go's nil slice), without spare room: serde grows a list to 4 places
+/// on the first element, and a large listing holds tens of thousands of short lists.
+pub(crate) fn compact_list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let mut list = Option::<Vec<T>>::deserialize(d)?.unwrap_or_default();
+    list.shrink_to_fit();
+    Ok(list)
+}
+
 /// A flag Orb sends as `0`/`1`, `true`/`false`, `"true"`/`"1"`, or `null`.
 pub(crate) fn flexible_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     struct V;
@@ -165,6 +177,7 @@ pub(crate) fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
             while let Some(item) = seq.next_element::<Scalar>()? {
                 out.push(item.0);
             }
+            out.shrink_to_fit();
             Ok(out)
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
