@@ -75,7 +75,15 @@ pub(crate) struct ArrayDecoder<T> {
     head: Vec<u8>,
     /// Bytes of whole elements that make a batch ([`BATCH`]; smaller in tests).
     batch: usize,
+    /// Buffers of decoded batches, to reuse.
+    spare: Vec<Vec<u8>>,
     _decodes: PhantomData<fn() -> T>,
+}
+
+/// A decoded batch: its elements, and its emptied buffer to reuse.
+pub(crate) struct Decoded<T> {
+    pub items: Vec<T>,
+    pub buffer: Vec<u8>,
 }
 
 /// Whole elements of the array, to decode anywhere (it owns its bytes).
@@ -103,6 +111,7 @@ impl<T: DeserializeOwned> ArrayDecoder<T> {
             commas: Vec::new(),
             head: Vec::new(),
             batch: BATCH,
+            spare: Vec::new(),
             _decodes: PhantomData,
         }
     }
@@ -110,6 +119,15 @@ impl<T: DeserializeOwned> ArrayDecoder<T> {
     /// The first bytes of the body (for error messages).
     pub(crate) fn head(&self) -> &[u8] {
         &self.head
+    }
+
+    /// Takes back the buffer of a decoded batch, to fill again instead of allocating: a large
+    /// listing goes through hundreds of batches.
+    pub(crate) fn recycle(&mut self, mut buffer: Vec<u8>) {
+        if self.spare.len() < 4 {
+            buffer.clear();
+            self.spare.push(buffer);
+        }
     }
 
     /// Whether the body is already known to be malformed (see [`ArrayDecoder::finish`]); the
@@ -261,7 +279,10 @@ impl<T: DeserializeOwned> ArrayDecoder<T> {
     /// Hands out the whole elements scanned so far, keeping the rest of the bytes.
     fn cut(&mut self) -> Option<Batch<T>> {
         let end = self.ranges.last()?.end;
-        let mut rest = Vec::with_capacity(self.buf.capacity().max(self.buf.len() - end));
+        let mut rest = self
+            .spare
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(self.buf.capacity().max(self.buf.len() - end)));
         rest.extend_from_slice(&self.buf[end..]);
         self.buf.truncate(end);
         let bytes = std::mem::replace(&mut self.buf, rest);
@@ -280,8 +301,18 @@ impl<T: DeserializeOwned> ArrayDecoder<T> {
 }
 
 impl<T: DeserializeOwned> Batch<T> {
-    /// Decodes every element, in order; the first failure names its element.
-    pub(crate) fn decode(self) -> Result<Vec<T>, DecodeFailure> {
+    /// Decodes every element, in order; the first failure names its element. The batch's
+    /// buffer comes back emptied, for [`ArrayDecoder::recycle`].
+    pub(crate) fn decode(mut self) -> Result<Decoded<T>, DecodeFailure> {
+        let items = self.decode_items()?;
+        self.bytes.clear();
+        Ok(Decoded {
+            items,
+            buffer: self.bytes,
+        })
+    }
+
+    fn decode_items(&self) -> Result<Vec<T>, DecodeFailure> {
         let text = std::str::from_utf8(&self.bytes).ok();
         let mut items = Vec::with_capacity(self.ranges.len());
         for (k, range) in self.ranges.iter().enumerate() {
@@ -310,7 +341,9 @@ impl<T: DeserializeOwned> Batch<T> {
 /// whole.
 pub(crate) struct Decoding<T> {
     items: Vec<T>,
-    pending: VecDeque<JoinHandle<Result<Vec<T>, DecodeFailure>>>,
+    pending: VecDeque<JoinHandle<Result<Decoded<T>, DecodeFailure>>>,
+    /// Buffers of decoded batches, for [`ArrayDecoder::recycle`].
+    spare: Vec<Vec<u8>>,
     /// Batches in flight at most (0: decode where they arrive).
     in_flight: usize,
 }
@@ -326,6 +359,7 @@ impl<T: DeserializeOwned + Send + 'static> Decoding<T> {
             // About 4 KB per device in a listing.
             items: Vec::with_capacity(size_hint.map_or(0, |n| (n / 4096).min(1 << 16) as usize)),
             pending: VecDeque::new(),
+            spare: Vec::new(),
             // One more than the cores, so that no core waits for the next batch.
             in_flight: if cores > 1 { cores.min(8) + 1 } else { 0 },
         }
@@ -335,7 +369,9 @@ impl<T: DeserializeOwned + Send + 'static> Decoding<T> {
     /// enough are in flight. Fails with the first failing element.
     pub(crate) async fn submit(&mut self, batch: Batch<T>) -> Result<(), DecodeFailure> {
         if self.in_flight == 0 {
-            self.items.extend(batch.decode()?);
+            let decoded = batch.decode()?;
+            self.items.extend(decoded.items);
+            self.spare.push(decoded.buffer);
             return Ok(());
         }
         self.pending
@@ -346,6 +382,11 @@ impl<T: DeserializeOwned + Send + 'static> Decoding<T> {
         Ok(())
     }
 
+    /// The buffer of a decoded batch, if one is back.
+    pub(crate) fn take_spare(&mut self) -> Option<Vec<u8>> {
+        self.spare.pop()
+    }
+
     /// Decodes the `last` batch here while the pool finishes the others: every element, in order.
     pub(crate) async fn finish(mut self, last: Option<Batch<T>>) -> Result<Vec<T>, DecodeFailure> {
         let last = last.map(Batch::decode);
@@ -353,18 +394,19 @@ impl<T: DeserializeOwned + Send + 'static> Decoding<T> {
             self.collect_oldest().await?;
         }
         if let Some(last) = last {
-            self.items.extend(last?);
+            self.items.extend(last?.items);
         }
         Ok(self.items)
     }
 
     async fn collect_oldest(&mut self) -> Result<(), DecodeFailure> {
         if let Some(handle) = self.pending.pop_front() {
-            let items = handle.await.map_err(|e| DecodeFailure {
+            let decoded = handle.await.map_err(|e| DecodeFailure {
                 path: ".".into(),
                 message: format!("decoding stopped: {e}"),
             })??;
-            self.items.extend(items);
+            self.items.extend(decoded.items);
+            self.spare.push(decoded.buffer);
         }
         Ok(())
     }
@@ -473,14 +515,16 @@ mod tests {
         let mut items = Vec::new();
         for chunk in chunks {
             if let Some(batch) = d.push(chunk) {
-                items.extend(batch.decode()?);
+                let decoded = batch.decode()?;
+                items.extend(decoded.items);
+                d.recycle(decoded.buffer);
             }
             if d.failed() {
                 break;
             }
         }
         if let Some(batch) = d.finish() {
-            items.extend(batch.decode()?);
+            items.extend(batch.decode()?.items);
         }
         match d.failure() {
             Some(f) => Err(f),

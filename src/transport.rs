@@ -350,6 +350,9 @@ impl Transport {
                             .await
                             .map_err(|f| decode_error(operation, f, decoder.head()))?;
                     }
+                    while let Some(buffer) = decoding.take_spare() {
+                        decoder.recycle(buffer);
+                    }
                     if decoder.failed() {
                         break;
                     }
