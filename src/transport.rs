@@ -9,7 +9,7 @@ use reqwest::{Method, Request, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
-use crate::array_decoder::{locate_failure, ArrayDecoder, DecodeFailure, Decoding};
+use crate::array_decoder::{locate_failure, ArrayDecoder, DecodeFailure, Decoding, BATCH};
 use crate::error::{snippet, ApiError, Error};
 use crate::operation::Operation;
 use crate::pacer::{Pacer, Permit};
@@ -339,6 +339,13 @@ impl Transport {
         request: Request,
     ) -> Result<Vec<T>, Error> {
         let mut response = self.send(operation, request).await?;
+        // A small answer of known length (most are) is read and decoded in one go.
+        if response.content_length().is_some_and(|n| n <= BATCH as u64) {
+            let url = redacted_url(response.url());
+            let (bytes, read) = read_up_to(response, usize::MAX).await;
+            read.map_err(|e| self.transport_error(operation, &url, &e, 1, false))?;
+            return decode(operation, &bytes);
+        }
         let mut decoder = ArrayDecoder::<T>::new(response.content_length());
         let mut decoding = Decoding::<T>::new(response.content_length());
         loop {
