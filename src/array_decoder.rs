@@ -98,7 +98,7 @@ pub(crate) struct Batch<T> {
 impl<T: DeserializeOwned> ArrayDecoder<T> {
     /// A decoder; `size_hint` is the body's length if known (to size the buffer).
     pub(crate) fn new(size_hint: Option<u64>) -> Self {
-        // A small answer (most are) gets a small buffer: no large allocation per request.
+        // Room for two batches, or for the whole body if it is shorter.
         let buffer = size_hint.map_or(BATCH, |n| n.min(2 * BATCH as u64) as usize);
         Self {
             buf: Vec::with_capacity(buffer),

@@ -51,6 +51,8 @@ pub mod retry;
 mod secret;
 mod speedtest;
 mod temp_datasets;
+#[cfg(test)]
+mod test_rng;
 mod transport;
 mod wire;
 

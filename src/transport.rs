@@ -324,6 +324,15 @@ impl Transport {
         request: Request,
     ) -> Result<T, Error> {
         let response = self.send(operation, request).await?;
+        self.read_json(operation, response).await
+    }
+
+    /// The whole body of a successful answer, decoded into `T`.
+    async fn read_json<T: DeserializeOwned>(
+        &self,
+        operation: Operation,
+        response: Response,
+    ) -> Result<T, Error> {
         let url = redacted_url(response.url());
         let (bytes, read) = read_up_to(response, usize::MAX).await;
         read.map_err(|e| self.transport_error(operation, &url, &e, 1, false))?;
@@ -341,10 +350,7 @@ impl Transport {
         let mut response = self.send(operation, request).await?;
         // A small answer of known length (most are) is read and decoded in one go.
         if response.content_length().is_some_and(|n| n <= BATCH as u64) {
-            let url = redacted_url(response.url());
-            let (bytes, read) = read_up_to(response, usize::MAX).await;
-            read.map_err(|e| self.transport_error(operation, &url, &e, 1, false))?;
-            return decode(operation, &bytes);
+            return self.read_json(operation, response).await;
         }
         let mut decoder = ArrayDecoder::<T>::new(response.content_length());
         let mut decoding = Decoding::<T>::new(response.content_length());

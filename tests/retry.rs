@@ -52,11 +52,11 @@ async fn requests(server: &MockServer) -> usize {
     server.received_requests().await.unwrap().len()
 }
 
-#[tokio::test]
-async fn retry_after_is_honoured_on_429() {
+/// A server whose list-organizations answers 429 with `Retry-After: secs` once, then `[]`.
+async fn organizations_429_then_ok(secs: u64) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(path("/api/v2/organizations"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", secs.to_string()))
         .up_to_n_times(1)
         .mount(&server)
         .await;
@@ -64,6 +64,12 @@ async fn retry_after_is_honoured_on_429() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
         .mount(&server)
         .await;
+    server
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_on_429() {
+    let server = organizations_429_then_ok(3).await;
     let rec = Recorder::default();
     client(&server.uri(), &rec, RetryPolicy::standard())
         .organizations()
@@ -335,16 +341,7 @@ async fn without_rate_headers_a_429_holds_the_clients_other_requests_too() {
     // Orb documents 429 but no X-RateLimit headers. The refused call is not retried here
     // (retries disabled), yet the next call of the same client still waits out Retry-After
     // instead of spending another 429 inside the window.
-    let server = MockServer::start().await;
-    Mock::given(path("/api/v2/organizations"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "4"))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/v2/organizations"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-        .mount(&server)
-        .await;
+    let server = organizations_429_then_ok(4).await;
     let rec = Recorder::default();
     let c = client(&server.uri(), &rec, RetryPolicy::disabled());
     let e = c.organizations().list().await.unwrap_err();

@@ -384,24 +384,17 @@ async fn run(cli: Cli) {
                     met: (n == 10_000).then_some(py_client / ours_client >= 30.0),
                 });
                 }
-                mem_rows.push(Row {
-                    higher_is_better: false,
-                    what: format!("peak memory, list {n} devices, vs Python client"),
-                    ours: m(&typed).unwrap_or(f64::NAN),
-                    other: m(&py),
-                    unit: "MiB",
-                    target: "-".into(),
-                    met: None,
-                });
-                mem_rows.push(Row {
-                    higher_is_better: false,
-                    what: format!("peak memory, list {n} devices, vs raw reqwest + Value"),
-                    ours: m(&typed).unwrap_or(f64::NAN),
-                    other: m(&raw),
-                    unit: "MiB",
-                    target: "-".into(),
-                    met: None,
-                });
+                for (other, name) in [(&py, "Python client"), (&raw, "raw reqwest + Value")] {
+                    mem_rows.push(Row {
+                        higher_is_better: false,
+                        what: format!("peak memory, list {n} devices, vs {name}"),
+                        ours: m(&typed).unwrap_or(f64::NAN),
+                        other: m(other),
+                        unit: "MiB",
+                        target: "-".into(),
+                        met: None,
+                    });
+                }
             }
             sb.shutdown().await.ok();
         }
