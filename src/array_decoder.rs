@@ -31,6 +31,16 @@ use crate::json_scan::ElementScanner;
 /// measured within noise of each other; smaller batches only add hand-over costs.
 pub(crate) const BATCH: usize = 128 * 1024;
 
+/// How one element of a listing is decoded from its text: with serde, unless the type has a
+/// parser of its own for its common shape, which must give exactly what serde gives (the device
+/// listing's does: see `device::parser`).
+pub(crate) trait Element: DeserializeOwned + Send + 'static {
+    /// The element in `text`, or serde's error for it.
+    fn from_text(text: &str) -> serde_json::Result<Self> {
+        serde_json::from_str(text)
+    }
+}
+
 /// Where in the array the decoder is.
 #[derive(Debug, Clone)]
 enum State {
@@ -300,7 +310,7 @@ impl<T: DeserializeOwned> ArrayDecoder<T> {
     }
 }
 
-impl<T: DeserializeOwned> Batch<T> {
+impl<T: Element> Batch<T> {
     /// Decodes every element, in order; the first failure names its element. The batch's
     /// buffer comes back emptied, for [`ArrayDecoder::recycle`].
     pub(crate) fn decode(mut self) -> Result<Decoded<T>, DecodeFailure> {
@@ -319,7 +329,7 @@ impl<T: DeserializeOwned> Batch<T> {
             let bytes = &self.bytes[range.clone()];
             // Elements start and end on ASCII, so the range is on character boundaries.
             let decoded = match text.and_then(|t| t.get(range.clone())) {
-                Some(text) => serde_json::from_str(text),
+                Some(text) => T::from_text(text),
                 None => serde_json::from_slice(bytes),
             };
             match decoded {
@@ -348,7 +358,7 @@ pub(crate) struct Decoding<T> {
     in_flight: usize,
 }
 
-impl<T: DeserializeOwned + Send + 'static> Decoding<T> {
+impl<T: Element> Decoding<T> {
     /// `size_hint` is the body's length if known (to size the result).
     pub(crate) fn new(size_hint: Option<u64>) -> Self {
         // Asked once: on Linux the answer reads cgroup files, too slow for every request.
@@ -496,11 +506,11 @@ mod tests {
         tags: Vec<String>,
     }
 
+    impl Element for Item {}
+    impl Element for f64 {}
+
     /// Decode `body` fed in chunks of `size`, with tiny batches so every cut is exercised.
-    fn decode_in_chunks<T: DeserializeOwned>(
-        body: &[u8],
-        size: usize,
-    ) -> Result<Vec<T>, DecodeFailure> {
+    fn decode_in_chunks<T: Element>(body: &[u8], size: usize) -> Result<Vec<T>, DecodeFailure> {
         let mut d = ArrayDecoder::<T>::new(None);
         // A batch at every chunk with a whole element, so every cut is exercised.
         d.batch = 1;
@@ -508,7 +518,7 @@ mod tests {
     }
 
     /// What the transport does, in order and on one thread.
-    fn drive<'a, T: DeserializeOwned>(
+    fn drive<'a, T: Element>(
         d: &mut ArrayDecoder<T>,
         chunks: impl IntoIterator<Item = &'a [u8]>,
     ) -> Result<Vec<T>, DecodeFailure> {

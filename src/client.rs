@@ -150,7 +150,7 @@ impl OrbCloud {
     }
 
     /// [`OrbCloud::call`] for an array answer, decoded in batches while it arrives.
-    pub(crate) async fn call_list<T: DeserializeOwned + Send + 'static>(
+    pub(crate) async fn call_list<T: crate::array_decoder::Element>(
         &self,
         operation: Operation,
         builder: reqwest::RequestBuilder,

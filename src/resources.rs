@@ -14,6 +14,8 @@ use crate::temp_datasets::TempDatasets;
 
 /// An organization, as `list organizations` returns it (Orb's `server.OrganizationsResponse`).
 pub type Organization = ServerOrganizationsResponse;
+
+impl crate::array_decoder::Element for Organization {}
 /// A configuration (deployment token) of an organization (Orb's `server.OrganizationConfigurationsResponse`).
 pub type Configuration = ServerOrganizationConfigurationsResponse;
 /// Orb's answer to calls whose answer it does not document: the JSON object as sent.

@@ -9,7 +9,7 @@ use reqwest::{Method, Request, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
-use crate::array_decoder::{locate_failure, ArrayDecoder, DecodeFailure, Decoding, BATCH};
+use crate::array_decoder::{locate_failure, ArrayDecoder, DecodeFailure, Decoding, Element, BATCH};
 use crate::error::{snippet, ApiError, Error};
 use crate::operation::Operation;
 use crate::pacer::{Pacer, Permit};
@@ -342,7 +342,7 @@ impl Transport {
     /// Send and decode a JSON array in batches of whole elements while it arrives, on several
     /// cores when the machine has them (see `array_decoder`): the same result as
     /// [`Transport::json`] with `Vec<T>`, sooner and without holding the body.
-    pub(crate) async fn json_array<T: DeserializeOwned + Send + 'static>(
+    pub(crate) async fn json_array<T: Element>(
         &self,
         operation: Operation,
         request: Request,
