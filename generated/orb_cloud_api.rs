@@ -9,15 +9,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`CommandsSpeedtestCallback`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CommandsSpeedtestCallback {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub in_progress_test_type: ::std::option::Option<::std::string::String>,
@@ -32,15 +25,8 @@ pub mod types {
         }
     }
     ///`ConfigDataApi`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConfigDataApi {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub api_key: ::std::option::Option<::std::string::String>,
@@ -61,15 +47,8 @@ pub mod types {
         }
     }
     ///`ConfigDataPush`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConfigDataPush {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub buffer_kb: ::std::option::Option<i64>,
@@ -92,15 +71,8 @@ pub mod types {
         }
     }
     ///`ConfigDatasets`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConfigDatasets {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub api: ::std::option::Option<ConfigDataApi>,
@@ -119,15 +91,8 @@ pub mod types {
         }
     }
     ///`DbAccountConfigEntitlements`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DbAccountConfigEntitlements {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entitlements: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -138,15 +103,8 @@ pub mod types {
         }
     }
     ///`DbAccountPlan`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DbAccountPlan {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub config: ::std::option::Option<DbAccountConfigEntitlements>,
@@ -165,15 +123,8 @@ pub mod types {
         }
     }
     ///`DbAccountPlanLimits`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DbAccountPlanLimits {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deployment_tokens: ::std::option::Option<i64>,
@@ -192,15 +143,8 @@ pub mod types {
         }
     }
     ///`DbOrganizationEventDestination`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DbOrganizationEventDestination {
         ///Arbitrary JSON (a Go json.RawMessage, which the spec calls an array of integers).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -224,15 +168,8 @@ pub mod types {
         }
     }
     ///`DbOrganizationEventRule`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DbOrganizationEventRule {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub condition: ::std::option::Option<::std::string::String>,
@@ -284,9 +221,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct OrbinfoBandwidthTierType(pub ::std::string::String);
     impl ::std::ops::Deref for OrbinfoBandwidthTierType {
@@ -317,15 +254,8 @@ pub mod types {
         }
     }
     ///`OrbinfoDeviceLinkOrganization`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OrbinfoDeviceLinkOrganization {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bandwidth_group: ::std::option::Option<::std::string::String>,
@@ -344,15 +274,8 @@ pub mod types {
         }
     }
     ///`OrbinfoDeviceLinkOrganizationInvite`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OrbinfoDeviceLinkOrganizationInvite {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -369,15 +292,8 @@ pub mod types {
         }
     }
     ///`OrbinfoOrganizationDeviceLink`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OrbinfoOrganizationDeviceLink {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expiration_ts: ::std::option::Option<i64>,
@@ -396,15 +312,8 @@ pub mod types {
         }
     }
     ///`OrbinfoOrganizationDeviceMetadata`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OrbinfoOrganizationDeviceMetadata {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub invite_id: ::std::option::Option<::std::string::String>,
@@ -415,15 +324,8 @@ pub mod types {
         }
     }
     ///`PgtypeFloat8`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PgtypeFloat8 {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub float64: ::std::option::Option<f64>,
@@ -436,15 +338,8 @@ pub mod types {
         }
     }
     ///`PgtypeText`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PgtypeText {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub string: ::std::option::Option<::std::string::String>,
@@ -467,9 +362,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum PostV2DeviceTriggerSpeedtestTestType {
         #[serde(rename = "content")]
         Content,
@@ -524,9 +419,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum PostV2OrganizationDevicesTriggerSpeedtestTestType {
         #[serde(rename = "content")]
         Content,
@@ -582,9 +477,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ServerAggregate {
         #[serde(rename = "avg")]
         Avg,
@@ -656,15 +551,8 @@ pub mod types {
         }
     }
     ///`ServerAppNotificationSettingsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServerAppNotificationSettingsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub condition: ::std::option::Option<::std::string::String>,
@@ -709,15 +597,8 @@ pub mod types {
         }
     }
     ///`ServerDatasetQueryFilter`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServerDatasetQueryFilter {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub and: ::std::option::Option<::std::vec::Vec<ServerDatasetQueryFilter>>,
@@ -736,15 +617,8 @@ pub mod types {
         }
     }
     ///`ServerDatasetQueryOrder`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServerDatasetQueryOrder {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub direction: ::std::option::Option<ServerDirection>,
@@ -757,15 +631,8 @@ pub mod types {
         }
     }
     ///`ServerDatasetQueryRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServerDatasetQueryRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub group_by: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -789,15 +656,8 @@ pub mod types {
         }
     }
     ///`ServerDatasetQueryResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServerDatasetQueryResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub columns: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -820,15 +680,8 @@ pub mod types {
         }
     }
     ///`ServerDatasetQuerySelect`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServerDatasetQuerySelect {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aggregate: ::std::option::Option<ServerAggregate>,
@@ -845,15 +698,8 @@ pub mod types {
         }
     }
     ///`ServerDatasetQueryTimeRange`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServerDatasetQueryTimeRange {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<::std::string::String>,
@@ -866,15 +712,8 @@ pub mod types {
         }
     }
     ///`ServerDatasetsRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServerDatasetsRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub datasets_config: ::std::option::Option<ConfigDatasets>,
@@ -887,15 +726,8 @@ pub mod types {
         }
     }
     ///`ServerDeviceFilterRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServerDeviceFilterRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -959,9 +791,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ServerDirection {
         #[serde(rename = "ASC")]
         Asc,
@@ -1014,9 +846,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ServerOp(pub ::std::string::String);
     impl ::std::ops::Deref for ServerOp {
@@ -1047,15 +879,8 @@ pub mod types {
         }
     }
     ///`ServerOrganizationConfigurationsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServerOrganizationConfigurationsResponse {
         ///optional, the access code for this configuration
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1095,15 +920,8 @@ pub mod types {
         }
     }
     ///`ServerOrganizationDeviceConfigurationDeleteRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServerOrganizationDeviceConfigurationDeleteRequest {
         ///optional ID of the configuration to delete
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1115,15 +933,8 @@ pub mod types {
         }
     }
     ///`ServerOrganizationDeviceResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServerOrganizationDeviceResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub can_notify: ::std::option::Option<bool>,
@@ -1171,14 +982,8 @@ pub mod types {
         }
     }
     ///When the connection state last changed; epoch milliseconds (integer) or a string.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum ServerOrganizationDeviceResponseIsConnectedUpdatedAt {
         Int64(i64),
@@ -1199,15 +1004,8 @@ pub mod types {
         }
     }
     ///`ServerOrganizationEventEventDeviceResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServerOrganizationEventEventDeviceResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -1227,15 +1025,8 @@ pub mod types {
         }
     }
     ///`ServerOrganizationEventResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServerOrganizationEventResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_ts: ::std::option::Option<::std::string::String>,
@@ -1269,15 +1060,8 @@ pub mod types {
         }
     }
     ///`ServerOrganizationManager`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServerOrganizationManager {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub icon_image_url: ::std::option::Option<::std::string::String>,
@@ -1292,15 +1076,8 @@ pub mod types {
         }
     }
     ///`ServerOrganizationsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServerOrganizationsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allocations: ::std::option::Option<DbAccountPlanLimits>,
@@ -7301,6 +7078,7 @@ pub mod prelude {
     pub use self::super::Client;
 }
 /// Every generated type with its JSON Schema (schemars), for the schema snapshot test.
+#[cfg(feature = "schemars")]
 #[doc(hidden)]
 pub mod __json_schemas {
     /// `(type name, JSON Schema)` for each type in [`super::types`], sorted by name.

@@ -33,7 +33,10 @@ pub enum CodegenError {
 /// Generate the client for `spec_json` (the normalized document), formatted with prettyplease.
 ///
 /// Besides progenitor's `Client` and `types`, the output has a hidden `__json_schemas::all()` that
-/// lists every generated type with its JSON Schema, for the schema snapshot test.
+/// lists every generated type with its JSON Schema, for the schema snapshot test. JSON Schemas
+/// (the `JsonSchema` derives and that list) are compiled only with the crate's `schemars`
+/// feature: most programs never ask for them, and schemars and its derive macro add seconds to
+/// every clean build.
 pub fn generate(spec_json: &str) -> Result<String, CodegenError> {
     let spec: openapiv3::OpenAPI = serde_json::from_str(spec_json)?;
     let mut settings = progenitor::GenerationSettings::default();
@@ -52,7 +55,8 @@ pub fn generate(spec_json: &str) -> Result<String, CodegenError> {
     let tokens = catch_unwind(AssertUnwindSafe(|| generator.generate_tokens(&spec)))
         .map_err(|panic| CodegenError::Panicked(panic_message(panic.as_ref())))?
         .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
-    let file: syn::File = syn::parse2(tokens)?;
+    let mut file: syn::File = syn::parse2(tokens)?;
+    gate_json_schema(&mut file.items);
     let type_names = generated_type_names(&file);
     let mut out = String::new();
     out.push_str(&format!(
@@ -93,9 +97,53 @@ fn is_pub(vis: &syn::Visibility) -> bool {
     matches!(vis, syn::Visibility::Public(_))
 }
 
+/// Makes every `JsonSchema` derive conditional on the `schemars` feature (progenitor's settings
+/// can only add derives unconditionally).
+fn gate_json_schema(items: &mut [syn::Item]) {
+    use syn::punctuated::Punctuated;
+    for item in items {
+        let attrs = match item {
+            syn::Item::Struct(s) => &mut s.attrs,
+            syn::Item::Enum(e) => &mut e.attrs,
+            syn::Item::Mod(m) => {
+                if let Some((_, items)) = &mut m.content {
+                    gate_json_schema(items);
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let is_json_schema =
+            |p: &syn::Path| p.segments.last().is_some_and(|s| s.ident == "JsonSchema");
+        let mut k = 0;
+        while k < attrs.len() {
+            let derived = attrs[k].path().is_ident("derive").then(|| {
+                attrs[k].parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+            });
+            if let Some(Ok(paths)) = derived {
+                if paths.iter().any(is_json_schema) {
+                    let kept: Punctuated<syn::Path, syn::Token![,]> =
+                        paths.into_iter().filter(|p| !is_json_schema(p)).collect();
+                    attrs[k] = syn::parse_quote!(#[derive(#kept)]);
+                    // Right after the other derives, before the helper attributes they share.
+                    attrs.insert(
+                        k + 1,
+                        syn::parse_quote!(
+                            #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+                        ),
+                    );
+                    k += 1;
+                }
+            }
+            k += 1;
+        }
+    }
+}
+
 fn schema_registry(type_names: &[String]) -> String {
     let mut out = String::from(
         "/// Every generated type with its JSON Schema (schemars), for the schema snapshot test.\n\
+         #[cfg(feature = \"schemars\")]\n\
          #[doc(hidden)]\n\
          pub mod __json_schemas {\n    \
          /// `(type name, JSON Schema)` for each type in [`super::types`], sorted by name.\n    \
