@@ -122,11 +122,7 @@ impl OrbCloud {
         method: Method,
         segments: &[&str],
     ) -> Result<reqwest::RequestBuilder, Error> {
-        let mut url =
-            reqwest::Url::parse(self.transport.base_url()).map_err(|e| Error::InvalidBaseUrl {
-                url: self.transport.base_url().into(),
-                reason: e.to_string(),
-            })?;
+        let mut url = self.transport.base().clone();
         url.path_segments_mut()
             .map_err(|_| Error::InvalidBaseUrl {
                 url: self.transport.base_url().into(),
@@ -333,7 +329,7 @@ impl OrbCloudBuilder {
                 .filter(|u| !u.trim().is_empty())
                 .unwrap_or_else(|| crate::DEFAULT_BASE_URL.to_string()),
         };
-        let base_url = validate_base_url(&base_url)?;
+        let (base_url, base) = validate_base_url(&base_url)?;
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -345,6 +341,7 @@ impl OrbCloudBuilder {
         let transport = Transport::new(TransportConfig {
             http: http.clone(),
             base_url: base_url.clone(),
+            base,
             key,
             retry: self.retry,
             attempt_timeout: self.attempt_timeout,
@@ -356,7 +353,8 @@ impl OrbCloudBuilder {
     }
 }
 
-fn validate_base_url(url: &str) -> Result<String, Error> {
+/// The base URL without a trailing slash, and parsed.
+fn validate_base_url(url: &str) -> Result<(String, reqwest::Url), Error> {
     let trimmed = url.trim().trim_end_matches('/');
     let parsed = reqwest::Url::parse(trimmed).map_err(|e| Error::InvalidBaseUrl {
         url: url.to_string(),
@@ -380,5 +378,5 @@ fn validate_base_url(url: &str) -> Result<String, Error> {
             reason: "it must not carry a query or credentials".into(),
         });
     }
-    Ok(trimmed.to_string())
+    Ok((trimmed.to_string(), parsed))
 }

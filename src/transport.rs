@@ -30,6 +30,8 @@ pub struct Transport {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
+    /// `base_url` parsed once, for building each request's URL without parsing it again.
+    base: reqwest::Url,
     key: ApiKey,
     retry: RetryPolicy,
     attempt_timeout: Option<Duration>,
@@ -55,6 +57,7 @@ impl std::fmt::Debug for Transport {
 pub(crate) struct TransportConfig {
     pub http: reqwest::Client,
     pub base_url: String,
+    pub base: reqwest::Url,
     pub key: ApiKey,
     pub retry: RetryPolicy,
     pub attempt_timeout: Option<Duration>,
@@ -76,6 +79,7 @@ impl Transport {
             inner: Arc::new(Inner {
                 http: config.http,
                 base_url: config.base_url,
+                base: config.base,
                 key: config.key,
                 retry: config.retry,
                 attempt_timeout: config.attempt_timeout,
@@ -90,6 +94,11 @@ impl Transport {
     /// The base URL, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// The base URL, parsed.
+    pub(crate) fn base(&self) -> &reqwest::Url {
+        &self.inner.base
     }
 
     /// The underlying reqwest client.
@@ -293,14 +302,15 @@ impl Transport {
         operation: Operation,
         request: Request,
     ) -> Result<Response, Error> {
-        let url = redacted_url(request.url());
+        // Redacted (which formats it) only if there is an error to report.
+        let url = request.url().clone();
         let attempted = self.execute_raw(operation, request).await;
         let error = match attempted.result {
             Ok(response) if response.status().is_success() => return Ok(response),
             Ok(response) => self.api_error(operation, response).await,
             Err(e) => self.transport_error(
                 operation,
-                &url,
+                &redacted_url(&url),
                 &e,
                 attempted.attempts,
                 attempted.idempotent,
@@ -333,9 +343,9 @@ impl Transport {
         operation: Operation,
         response: Response,
     ) -> Result<T, Error> {
-        let url = redacted_url(response.url());
+        let url = response.url().clone();
         let (bytes, read) = read_up_to(response, usize::MAX).await;
-        read.map_err(|e| self.transport_error(operation, &url, &e, 1, false))?;
+        read.map_err(|e| self.transport_error(operation, &redacted_url(&url), &e, 1, false))?;
         decode(operation, &bytes)
     }
 
