@@ -48,7 +48,7 @@ struct Cli {
 enum Child {
     /// Internal: one client's measurement in its own process.
     Child {
-        /// typed-list, raw-list, typed-orgs, raw-orgs
+        /// typed-list, raw-list, bytes-list, typed-orgs, raw-orgs, orgs-interleaved
         mode: String,
         url: String,
         org: String,
@@ -131,45 +131,83 @@ async fn child(mode: &str, url: &str, org: &str, n: usize) -> Value {
             } else {
                 format!("{url}/api/v2/organizations")
             };
-            let once = || async {
-                let mut response = http
-                    .get(&path)
-                    .header("authorization", &auth)
-                    .send()
-                    .await
-                    .expect("send")
-                    .error_for_status()
-                    .expect("status");
-                if !decode {
-                    // The floor: receive every byte, keep none (collecting them into one
-                    // buffer, as `.bytes()` does, costs more than the transfer on loopback).
-                    let mut len = 0;
-                    while let Some(chunk) = response.chunk().await.expect("body") {
-                        len += chunk.len();
-                    }
-                    return len;
-                }
-                let bytes = response.bytes().await.expect("body");
-                let value: Value = serde_json::from_slice(&bytes).expect("json");
-                value.as_array().map(Vec::len).unwrap_or(0)
-            };
             if mode != "raw-orgs" {
                 for _ in 0..n {
                     let start = Instant::now();
-                    items = once().await;
+                    items = raw_call(&http, &path, &auth, decode).await;
                     times.push(start.elapsed().as_secs_f64() * 1000.0);
                 }
             } else {
                 let start = Instant::now();
                 for _ in 0..n {
-                    items = once().await;
+                    items = raw_call(&http, &path, &auth, decode).await;
                 }
                 times.push(start.elapsed().as_secs_f64() * 1000.0);
             }
         }
+        "orgs-interleaved" => {
+            // n list-organizations calls with each of orb-cloud and raw reqwest, in rounds of
+            // ROUND calls taking turns (which goes first alternates), after a warm-up of each:
+            // a change in the shared machine's speed falls on both alike, and the median round
+            // is not moved by a stall in one.
+            const ROUND: usize = 50;
+            let client = OrbCloud::builder()
+                .api_key(KEY)
+                .base_url(url)
+                .build()
+                .expect("client");
+            let http = reqwest::Client::new();
+            let auth = format!("Bearer {KEY}");
+            let path = format!("{url}/api/v2/organizations");
+            let (mut typed, mut raw) = (Vec::new(), Vec::new());
+            for k in 0..=n / ROUND {
+                for ours in [k % 2 == 0, k % 2 != 0] {
+                    let start = Instant::now();
+                    for _ in 0..ROUND {
+                        items = if ours {
+                            client.organizations().list().await.expect("orgs").len()
+                        } else {
+                            raw_call(&http, &path, &auth, true).await
+                        };
+                    }
+                    // Round 0 is the warm-up.
+                    let per_call = start.elapsed().as_secs_f64() * 1000.0 / ROUND as f64;
+                    match (k, ours) {
+                        (0, _) => {}
+                        (_, true) => typed.push(per_call),
+                        (_, false) => raw.push(per_call),
+                    }
+                }
+            }
+            return json!({"typed_ms": typed, "raw_ms": raw, "items": items});
+        }
         other => panic!("unknown mode {other}"),
     }
     json!({"times_ms": times, "peak_rss_kb": peak_rss_kb(), "items": items})
+}
+
+/// One GET with plain reqwest: the body decoded into a `serde_json::Value` (its array's length
+/// returned), or, without `decode`, received and counted but not kept: the floor (collecting it
+/// into one buffer, as `.bytes()` does, costs more than the transfer on loopback).
+async fn raw_call(http: &reqwest::Client, path: &str, auth: &str, decode: bool) -> usize {
+    let mut response = http
+        .get(path)
+        .header("authorization", auth)
+        .send()
+        .await
+        .expect("send")
+        .error_for_status()
+        .expect("status");
+    if !decode {
+        let mut len = 0;
+        while let Some(chunk) = response.chunk().await.expect("body") {
+            len += chunk.len();
+        }
+        return len;
+    }
+    let bytes = response.bytes().await.expect("body");
+    let value: Value = serde_json::from_slice(&bytes).expect("json");
+    value.as_array().map(Vec::len).unwrap_or(0)
 }
 
 /// Runs a child measurement: this binary, or the Python script.
@@ -412,22 +450,26 @@ async fn run(cli: Cli) {
         // 2. Request overhead: 1,000 sequential list-organizations calls.
         let sb = sandbox(1, 10, None).await;
         let url = sb.base_url();
-        let mut overhead = Vec::new();
-        for _ in 0..runs {
+        // Twice as many processes as other figures: each takes half a second, and how a
+        // process's threads land on the two vCPUs biases its rounds either way by a few percent.
+        let (mut typed, mut raw) = (Vec::new(), Vec::new());
+        for _ in 0..runs * 2 {
             let u = url.clone();
-            let typed =
-                tokio::task::spawn_blocking(move || measure(None, "typed-orgs", &u, "-", 1000))
-                    .await
-                    .unwrap();
-            let u = url.clone();
-            let raw = tokio::task::spawn_blocking(move || measure(None, "raw-orgs", &u, "-", 1000))
-                .await
-                .unwrap();
-            overhead.push((typed, raw));
+            let report = tokio::task::spawn_blocking(move || {
+                measure(None, "orgs-interleaved", &u, "-", 1000)
+            })
+            .await
+            .unwrap();
+            let rounds = |key: &str| -> Vec<f64> {
+                report.as_ref().and_then(|v| v[key].as_array()).map_or_else(Vec::new, |a| {
+                    a.iter().filter_map(Value::as_f64).collect()
+                })
+            };
+            typed.extend(rounds("typed_ms"));
+            raw.extend(rounds("raw_ms"));
         }
-        let total = |v: &Option<Value>| v.as_ref().and_then(|v| v["times_ms"][0].as_f64());
-        let ours = median(overhead.iter().filter_map(|(t, _)| total(t)).collect()) / 1000.0;
-        let raw = median(overhead.iter().filter_map(|(_, r)| total(r)).collect()) / 1000.0;
+        let ours = median(typed);
+        let raw = median(raw);
         let py = match python {
             Some(py) => {
                 let (u, py) = (url.clone(), py.to_owned());
@@ -442,7 +484,7 @@ async fn run(cli: Cli) {
         };
         sb.shutdown().await.ok();
         print_rows(
-            "## 2. Request overhead: 1,000 sequential list-organizations calls, per call",
+            "## 2. Request overhead: 1,000 sequential list-organizations calls with each client, taking turns in rounds of 50; median round, per call",
             &[
                 Row {
                     higher_is_better: false,
