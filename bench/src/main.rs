@@ -467,9 +467,10 @@ async fn run(cli: Cli) {
             .await
             .unwrap();
             let rounds = |key: &str| -> Vec<f64> {
-                report.as_ref().and_then(|v| v[key].as_array()).map_or_else(Vec::new, |a| {
-                    a.iter().filter_map(Value::as_f64).collect()
-                })
+                report
+                    .as_ref()
+                    .and_then(|v| v[key].as_array())
+                    .map_or_else(Vec::new, |a| a.iter().filter_map(Value::as_f64).collect())
             };
             typed.extend(rounds("typed_ms"));
             raw.extend(rounds("raw_ms"));

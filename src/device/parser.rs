@@ -26,8 +26,8 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
 
 use super::{
-    intern_in, Device, DeviceSummary, OrbScore, ScoreComponents, SummaryTags, KNOWN_COMPONENTS,
-    KNOWN_SCORE_VERSIONS,
+    intern_in, Device, DeviceInfo, DeviceSummary, GeoIp, NetworkInterface, OrbScore,
+    ScoreComponents, SummaryTags, KNOWN_COMPONENTS, KNOWN_SCORE_VERSIONS,
 };
 use crate::api::types::OrbinfoOrganizationDeviceLink;
 use crate::config::DeviceConfig;
@@ -71,6 +71,24 @@ pub(crate) const DEVICE_FIELDS: [&str; 14] = [
 ];
 pub(crate) const SUMMARY_FIELDS: [&str; 5] =
     ["tags", "version", "orb_score", "created_ts", "orb_scores"];
+pub(crate) const TAGS_FIELDS: [&str; 3] = ["geoip", "device_info", "network_interface"];
+pub(crate) const GEOIP_FIELDS: [&str; 7] = [
+    "city",
+    "state",
+    "country",
+    "country_code",
+    "isp_name",
+    "latitude",
+    "longitude",
+];
+pub(crate) const DEVICE_INFO_FIELDS: [&str; 5] = [
+    "name",
+    "version",
+    "cpu_count",
+    "full_name",
+    "operating_system",
+];
+pub(crate) const INTERFACE_FIELDS: [&str; 4] = ["name", "type", "local_ip", "mac_address"];
 pub(crate) const SCORE_FIELDS: [&str; 7] = [
     "score",
     "display",
@@ -138,6 +156,22 @@ const DEVICE: Fields = Fields {
 const SUMMARY: Fields = Fields {
     names: &SUMMARY_FIELDS,
     keys: &Key::all(&SUMMARY_FIELDS),
+};
+const TAGS: Fields = Fields {
+    names: &TAGS_FIELDS,
+    keys: &Key::all(&TAGS_FIELDS),
+};
+const GEOIP: Fields = Fields {
+    names: &GEOIP_FIELDS,
+    keys: &Key::all(&GEOIP_FIELDS),
+};
+const DEVICE_INFO: Fields = Fields {
+    names: &DEVICE_INFO_FIELDS,
+    keys: &Key::all(&DEVICE_INFO_FIELDS),
+};
+const INTERFACE: Fields = Fields {
+    names: &INTERFACE_FIELDS,
+    keys: &Key::all(&INTERFACE_FIELDS),
 };
 const SCORE: Fields = Fields {
     names: &SCORE_FIELDS,
@@ -596,7 +630,7 @@ impl<'a> Parser<'a> {
         self.object(&SUMMARY, |p, field, _| {
             seen.first(field)?;
             match field {
-                Some(0) => s.tags = p.serde::<Option<SummaryTags>>()?,
+                Some(0) => s.tags = p.summary_tags()?,
                 Some(1) => s.version = p.opt_string()?,
                 Some(2) => s.orb_score = p.opt_score(1)?,
                 Some(3) => s.created_ts = p.timestamp()?,
@@ -608,6 +642,106 @@ impl<'a> Parser<'a> {
             Some(())
         })?;
         Some(s)
+    }
+
+    /// `Option<SummaryTags>`.
+    fn summary_tags(&mut self) -> Option<Option<SummaryTags>> {
+        if self.null() {
+            return Some(None);
+        }
+        if self.peek() != Some(b'{') {
+            return self.serde();
+        }
+        let mut t = SummaryTags::default();
+        let mut seen = Seen::default();
+        self.object(&TAGS, |p, field, _| {
+            seen.first(field)?;
+            match field {
+                Some(0) => t.geoip = p.opt_struct(Self::geoip)?,
+                Some(1) => t.device_info = p.opt_struct(Self::device_info)?,
+                Some(2) => t.network_interface = p.opt_struct(Self::network_interface)?,
+                _ => {
+                    p.serde::<IgnoredAny>()?;
+                }
+            }
+            Some(())
+        })?;
+        Some(Some(t))
+    }
+
+    /// `Option<T>` of a struct read by `read` (given an object), or by serde.
+    fn opt_struct<T: DeserializeOwned>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Option<T>,
+    ) -> Option<Option<T>> {
+        if self.null() {
+            Some(None)
+        } else if self.peek() == Some(b'{') {
+            read(self).map(Some)
+        } else {
+            self.serde()
+        }
+    }
+
+    fn geoip(&mut self) -> Option<GeoIp> {
+        let mut g = GeoIp::default();
+        let mut seen = Seen::default();
+        self.object(&GEOIP, |p, field, _| {
+            seen.first(field)?;
+            match field {
+                Some(0) => g.city = p.opt_string()?,
+                Some(1) => g.state = p.opt_string()?,
+                Some(2) => g.country = p.opt_string()?,
+                Some(3) => g.country_code = p.opt_string()?,
+                Some(4) => g.isp_name = p.opt_string()?,
+                Some(5) => g.latitude = p.opt_f64()?,
+                Some(6) => g.longitude = p.opt_f64()?,
+                _ => {
+                    p.serde::<IgnoredAny>()?;
+                }
+            }
+            Some(())
+        })?;
+        Some(g)
+    }
+
+    fn device_info(&mut self) -> Option<DeviceInfo> {
+        let mut d = DeviceInfo::default();
+        let mut seen = Seen::default();
+        self.object(&DEVICE_INFO, |p, field, _| {
+            seen.first(field)?;
+            match field {
+                Some(0) => d.name = p.opt_string()?,
+                Some(1) => d.version = p.opt_string()?,
+                Some(2) => d.cpu_count = p.integer()?,
+                Some(3) => d.full_name = p.opt_string()?,
+                Some(4) => d.operating_system = p.opt_string()?,
+                _ => {
+                    p.serde::<IgnoredAny>()?;
+                }
+            }
+            Some(())
+        })?;
+        Some(d)
+    }
+
+    fn network_interface(&mut self) -> Option<NetworkInterface> {
+        let mut n = NetworkInterface::default();
+        let mut seen = Seen::default();
+        self.object(&INTERFACE, |p, field, _| {
+            seen.first(field)?;
+            match field {
+                Some(0) => n.name = p.opt_string()?,
+                Some(1) => n.kind = p.opt_string()?,
+                Some(2) => n.local_ip = p.opt_string()?,
+                Some(3) => n.mac_address = p.opt_string()?,
+                _ => {
+                    p.serde::<IgnoredAny>()?;
+                }
+            }
+            Some(())
+        })?;
+        Some(n)
     }
 
     /// `wire::compact_list` of scores.

@@ -8,7 +8,7 @@ use crate::test_rng::xorshift;
 const DEVICE: &str = r#"{"orb_id":"z332x1cpg278ci91er9r5ryfp4cz","name":"Dallas Store 01","is_connected":1,"is_connected_updated_at":1789988779930,"created_ts":1746435956134,"can_notify":false,"relationship":"owner","configuration_id":"ovjlszzm9r3m30uxbm6v5qffb5z3","has_local_config_override":false,"has_stale_config":false,"tags":["dt=Remote Workers","site=dallas"],"config":null,"links":null,"summary":{"tags":{"geoip":{"city":"Dallas","state":"Texas","country":"United States","isp_name":"Frontier Communications","latitude":32.7755,"longitude":-96.7826,"country_code":"US"},"device_info":{"name":"mellow-osq8969","version":"v1.4.1","cpu_count":2,"full_name":"mellow-osq8969","operating_system":"linux"},"network_interface":{"name":"eth0","type":"Ethernet","local_ip":"192.168.1.5","mac_address":"d8:3a:dd:d9:8b:3a"}},"version":"0.1.0","orb_score":{"score":0.980922782711371,"display":98,"included":true,"components":{"bandwidth_score":{"score":0.9364289157711541,"display":94,"included":true,"components":{"download_bandwidth_kbps":{"score":0.9155172952171577,"display":92,"included":true,"value":541837.1118505497,"duration_ms":60000,"score_version":"1.2.0"},"upload_bandwidth_kbps":{"score":0.9677963466021484,"display":97,"included":true,"value":300523.77432018745,"duration_ms":60000,"score_version":"1.2.0"}},"duration_ms":60000,"score_version":"1.2.0"},"reliability_score":{"score":0.9900990099009901,"display":99,"included":true,"components":{"internet_loss_status":{"score":0.9900990099009901,"display":99,"included":true,"value":0.2,"duration_ms":60000,"score_version":"1.2.0"}},"duration_ms":60000,"score_version":"1.2.0"},"responsiveness_score":{"score":0.9935607690928748,"display":99,"included":true,"components":{"internet_lag_us":{"score":0.9935607690928748,"display":99,"included":true,"value":6440.3544381893125,"duration_ms":60000,"score_version":"1.2.0"}},"duration_ms":60000,"score_version":"1.2.0"}},"duration_ms":60000,"score_version":"1.2.0"},"created_ts":1789999972787,"orb_scores":[{"score":0.9792161059429961,"display":98,"included":true,"components":{"reliability_score":{"score":0.9833808634083981,"display":98,"included":true,"components":{"internet_loss_status":{"score":0.9833808634083981,"display":98,"included":true,"value":0.26,"duration_ms":3600000,"score_version":"1.2.0"}},"duration_ms":3600000,"score_version":"1.2.0"}},"duration_ms":3600000,"score_version":"1.2.0"},{"score":0.9785462659093558,"display":98,"included":false,"components":null,"duration_ms":86400000,"score_version":"1.2.0"}]}}"#;
 
 /// A smaller device, for the tests that try every position.
-const SMALL: &str = r#"{"orb_id":"a1","name":"n","is_connected":true,"created_ts":1746435956134,"tags":["x=1"],"configuration_id":null,"summary":{"version":"0.1.0","orb_score":{"score":0.9364289157711541,"display":94,"included":true,"components":{"internet_lag_us":{"value":6440.3544381893125,"display":-1,"score_version":"1.2.0"}},"duration_ms":60000},"orb_scores":[{"display":98.5,"score_version":"9.9"}]}}"#;
+const SMALL: &str = r#"{"orb_id":"a1","name":"n","is_connected":true,"created_ts":1746435956134,"tags":["x=1"],"configuration_id":null,"summary":{"tags":{"geoip":{"city":"K","latitude":47.6},"device_info":{"cpu_count":4},"network_interface":{"type":"Wi-Fi"}},"version":"0.1.0","orb_score":{"score":0.9364289157711541,"display":94,"included":true,"components":{"internet_lag_us":{"value":6440.3544381893125,"display":-1,"score_version":"1.2.0"}},"duration_ms":60000},"orb_scores":[{"display":98.5,"score_version":"9.9"}]}}"#;
 
 /// Compares the parser with serde on `text`; true if the parser gave a device.
 fn agrees(text: &str) -> bool {
@@ -60,6 +60,10 @@ fn the_parser_knows_the_fields_serde_knows() {
     assert_eq!(fields_of::<Device>(), DEVICE_FIELDS);
     assert_eq!(fields_of::<DeviceSummary>(), SUMMARY_FIELDS);
     assert_eq!(fields_of::<OrbScore>(), SCORE_FIELDS);
+    assert_eq!(fields_of::<SummaryTags>(), TAGS_FIELDS);
+    assert_eq!(fields_of::<GeoIp>(), GEOIP_FIELDS);
+    assert_eq!(fields_of::<DeviceInfo>(), DEVICE_INFO_FIELDS);
+    assert_eq!(fields_of::<NetworkInterface>(), INTERFACE_FIELDS);
 }
 
 /// Values of every JSON shape, valid and not, tried in place of every field.
@@ -141,6 +145,9 @@ fn every_field_in_every_shape_agrees_with_serde() {
     let score = DEVICE.find("\"orb_score\"").unwrap();
     let leaf = DEVICE.find("\"download_bandwidth_kbps\"").unwrap();
     let history = DEVICE.find("\"orb_scores\"").unwrap();
+    let geoip = DEVICE.find("\"geoip\"").unwrap();
+    let device_info = DEVICE.find("\"device_info\"").unwrap();
+    let interface = DEVICE.find("\"network_interface\"").unwrap();
     let mut places = Vec::new();
     for key in DEVICE_FIELDS {
         places.push((key, 0));
@@ -150,6 +157,18 @@ fn every_field_in_every_shape_agrees_with_serde() {
     }
     for key in SCORE_FIELDS {
         places.extend([(key, score), (key, leaf), (key, history)]);
+    }
+    for key in TAGS_FIELDS {
+        places.push((key, summary));
+    }
+    for key in GEOIP_FIELDS {
+        places.push((key, geoip));
+    }
+    for key in DEVICE_INFO_FIELDS {
+        places.push((key, device_info));
+    }
+    for key in INTERFACE_FIELDS {
+        places.push((key, interface));
     }
     places.push(("bandwidth_score", score));
     places.push(("internet_lag_us", score));
