@@ -2,7 +2,7 @@
 //! against the same sandbox (issue #7). See BENCHMARKS.md for the latest table.
 //!
 //! ```text
-//! cargo run --release -p orb-bench -- --python target/orb-python/bin/python
+//! cargo run --release -p orb-bench        # makes target/orb-python for Orb's Python client
 //! ```
 //!
 //! Each client runs in its own process (this binary re-invoked as `child ...`, or Python), so
@@ -29,10 +29,14 @@ const KEY: &str = "orb-ok1-bench";
 #[derive(Debug, Parser)]
 #[command(name = "orb-bench")]
 struct Cli {
-    /// A Python with orb-cloud-client installed (`.ci/run` makes target/orb-python); without it
-    /// the Python columns are skipped.
+    /// A Python with orb-cloud-client installed. Without it the harness makes a virtualenv in
+    /// target/orb-python (python3 -m venv; pip install orb-cloud-client==1.6.2), or reuses the
+    /// one there (`.ci/run` makes the same).
     #[arg(long, env = "ORB_PYTHON")]
     python: Option<String>,
+    /// Leave out Orb's Python client (its columns are skipped).
+    #[arg(long, conflicts_with = "python")]
+    no_python: bool,
     /// Runs per measurement (the median is reported).
     #[arg(long, default_value_t = 5)]
     runs: usize,
@@ -218,6 +222,72 @@ async fn raw_call(http: &reqwest::Client, path: &str, auth: &str, decode: bool) 
     value.as_array().map(Vec::len).unwrap_or(0)
 }
 
+/// The version of Orb's Python client the harness installs (the one the sandbox's compatibility
+/// test and `.ci/run` use).
+const PYTHON_CLIENT: &str = "orb-cloud-client==1.6.2";
+
+/// A Python with Orb's client: the virtualenv in target/orb-python if it has the client, else
+/// one made there (python3 -m venv, pip install). Needs python3 and access to PyPI.
+fn python_client() -> Result<String, String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace")
+        .to_path_buf();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let venv = target.join("orb-python");
+    let python = venv.join("bin").join("python");
+    let has_client = |python: &std::path::Path| {
+        Command::new(python)
+            .args(["-c", "import orb_cloud_client"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if has_client(&python) {
+        return Ok(python.display().to_string());
+    }
+    eprintln!(
+        "making a virtualenv with {PYTHON_CLIENT} in {} ...",
+        venv.display()
+    );
+    let run = |program: &std::path::Path, args: &[&str]| -> Result<(), String> {
+        let out = Command::new(program)
+            .args(args)
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} {} failed: {}",
+                program.display(),
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+        }
+    };
+    let venv_arg = venv.display().to_string();
+    run(std::path::Path::new("python3"), &["-m", "venv", &venv_arg])?;
+    run(
+        &venv.join("bin").join("pip"),
+        &[
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            PYTHON_CLIENT,
+        ],
+    )?;
+    if has_client(&python) {
+        Ok(python.display().to_string())
+    } else {
+        Err(format!(
+            "{PYTHON_CLIENT} did not install in {}",
+            venv.display()
+        ))
+    }
+}
+
 /// Runs a child measurement: this binary, or the Python script.
 fn measure(python: Option<&str>, mode: &str, url: &str, org: &str, n: usize) -> Option<Value> {
     let output = match python {
@@ -314,10 +384,18 @@ async fn run(cli: Cli) {
             .map(|n| n.get())
             .unwrap_or(1)
     );
-    let python = cli.python.as_deref();
-    if python.is_none() {
-        println!("(no --python / ORB_PYTHON: the Python client columns are skipped)");
-    }
+    let python = if cli.no_python {
+        println!("(--no-python: the Python client columns are skipped)");
+        None
+    } else {
+        match &cli.python {
+            Some(python) => Some(python.clone()),
+            None => python_client()
+                .map_err(|e| println!("({e}: the Python client columns are skipped)"))
+                .ok(),
+        }
+    };
+    let python = python.as_deref();
     let runs = cli.runs.max(1);
     let want = |section: &str| cli.only.is_empty() || cli.only.iter().any(|o| o == section);
 
