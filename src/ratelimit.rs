@@ -5,7 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 
 /// The rate-limit headers of the last response that had any.
 ///
@@ -36,7 +36,11 @@ impl RateLimit {
     /// `X-RateLimit-Reset` is read as seconds from now when small, as a Unix time in seconds when
     /// it is a plausible one (after 2001), since servers use both.
     pub fn from_headers(headers: &HeaderMap, now: SystemTime) -> Option<Self> {
-        let number = |name: &str| -> Option<f64> {
+        // Named once, not parsed from text at every answer.
+        const LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+        const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+        const RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+        let number = |name: &HeaderName| -> Option<f64> {
             headers
                 .get(name)?
                 .to_str()
@@ -46,9 +50,9 @@ impl RateLimit {
                 .ok()
                 .filter(|v| v.is_finite() && *v >= 0.0)
         };
-        let limit = number("x-ratelimit-limit").map(|v| v as u64);
-        let remaining = number("x-ratelimit-remaining").map(|v| v as u64);
-        let reset_at = number("x-ratelimit-reset").map(|v| {
+        let limit = number(&LIMIT).map(|v| v as u64);
+        let remaining = number(&REMAINING).map(|v| v as u64);
+        let reset_at = number(&RESET).map(|v| {
             if v > 1_000_000_000.0 {
                 std::time::UNIX_EPOCH + Duration::from_secs_f64(v)
             } else {

@@ -148,15 +148,18 @@ impl Transport {
             .attempts(request, idempotent, started)
             .instrument(span.clone())
             .await;
-        span.record("attempts", attempted.attempts);
-        span.record(
-            "duration_ms",
-            inner.sleeper.now().duration_since(started).as_millis() as u64,
-        );
-        if let Ok(response) = &attempted.result {
-            span.record("status", response.status().as_u16());
-            if let Some(id) = request_id(response.headers()) {
-                span.record("request_id", id.as_str());
+        // Without a subscriber that wants the span, nothing to look up or measure.
+        if !span.is_disabled() {
+            span.record("attempts", attempted.attempts);
+            span.record(
+                "duration_ms",
+                inner.sleeper.now().duration_since(started).as_millis() as u64,
+            );
+            if let Ok(response) = &attempted.result {
+                span.record("status", response.status().as_u16());
+                if let Some(id) = request_id(response.headers()) {
+                    span.record("request_id", id.as_str());
+                }
             }
         }
         attempted
