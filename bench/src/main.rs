@@ -230,13 +230,18 @@ async fn raw_call(http: &reqwest::Client, path: &str, auth: &str, decode: bool) 
 /// test and `.ci/run` use).
 const PYTHON_CLIENT: &str = "orb-cloud-client==1.6.2";
 
+/// The workspace this harness was built in (bench/ is one of its members).
+fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("bench/ is inside the workspace")
+        .to_path_buf()
+}
+
 /// A Python with Orb's client: the virtualenv in target/orb-python if it has the client, else
 /// one made there (python3 -m venv, pip install). Needs python3 and access to PyPI.
 fn python_client() -> Result<String, String> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace")
-        .to_path_buf();
+    let root = workspace_root();
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
@@ -765,10 +770,7 @@ const BUILD_PAIRS: usize = 3;
 /// Clean builds (debug, 2 jobs) of the same small program against orb-cloud and against only
 /// reqwest + serde + tokio, in fresh target directories; the median of each over the pairs.
 fn build_cost() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace")
-        .to_path_buf();
+    let root = workspace_root();
     let dir = std::env::temp_dir().join(format!("orb-bench-build-{}", std::process::id()));
     let make = |name: &str, deps: &str, main: &str| {
         let p = dir.join(name);

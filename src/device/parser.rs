@@ -53,7 +53,7 @@ pub(crate) fn parse_device(text: &str) -> Option<Device> {
 
 /// The wire names of each struct's fields, in the order of their bits in the parser's "seen"
 /// masks. A test checks them against the names serde's derives know.
-pub(crate) const DEVICE_FIELDS: [&str; 14] = [
+const DEVICE_FIELDS: [&str; 14] = [
     "orb_id",
     "name",
     "is_connected",
@@ -69,10 +69,9 @@ pub(crate) const DEVICE_FIELDS: [&str; 14] = [
     "has_stale_config",
     "links",
 ];
-pub(crate) const SUMMARY_FIELDS: [&str; 5] =
-    ["tags", "version", "orb_score", "created_ts", "orb_scores"];
-pub(crate) const TAGS_FIELDS: [&str; 3] = ["geoip", "device_info", "network_interface"];
-pub(crate) const GEOIP_FIELDS: [&str; 7] = [
+const SUMMARY_FIELDS: [&str; 5] = ["tags", "version", "orb_score", "created_ts", "orb_scores"];
+const TAGS_FIELDS: [&str; 3] = ["geoip", "device_info", "network_interface"];
+const GEOIP_FIELDS: [&str; 7] = [
     "city",
     "state",
     "country",
@@ -81,15 +80,15 @@ pub(crate) const GEOIP_FIELDS: [&str; 7] = [
     "latitude",
     "longitude",
 ];
-pub(crate) const DEVICE_INFO_FIELDS: [&str; 5] = [
+const DEVICE_INFO_FIELDS: [&str; 5] = [
     "name",
     "version",
     "cpu_count",
     "full_name",
     "operating_system",
 ];
-pub(crate) const INTERFACE_FIELDS: [&str; 4] = ["name", "type", "local_ip", "mac_address"];
-pub(crate) const SCORE_FIELDS: [&str; 7] = [
+const INTERFACE_FIELDS: [&str; 4] = ["name", "type", "local_ip", "mac_address"];
+const SCORE_FIELDS: [&str; 7] = [
     "score",
     "display",
     "included",
@@ -432,6 +431,24 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// The fields of a struct's object: each known field handed to `field` with its index in
+    /// `fields` (only those indices), unknown ones skipped through serde, which checks them. A
+    /// repeated field gives up, as serde's derives reject it.
+    fn fields(
+        &mut self,
+        fields: &Fields,
+        mut field: impl FnMut(&mut Self, usize) -> Option<()>,
+    ) -> Option<()> {
+        let mut seen = Seen::default();
+        self.object(fields, |p, index, _| match index {
+            Some(i) => {
+                seen.first(i)?;
+                field(p, i)
+            }
+            None => p.serde::<IgnoredAny>().map(drop),
+        })
+    }
+
     /// A key and its index in `fields`. Known keys are recognized by comparing the text after
     /// the quote with each, 16 bytes at a time, which is much cheaper than finding where the
     /// string ends and then comparing it with each.
@@ -589,35 +606,23 @@ impl<'a> Parser<'a> {
 
     fn device(&mut self) -> Option<Device> {
         let mut d = Device::default();
-        let mut seen = Seen::default();
-        self.object(&DEVICE, |p, field, _| {
-            seen.first(field)?;
+        self.fields(&DEVICE, |p, field| {
             match field {
-                Some(0) => d.orb_id = p.string()?,
-                Some(1) => d.name = p.string()?,
-                Some(2) => d.connected = p.flag()?,
-                Some(3) => d.is_connected_updated_at = p.timestamp()?,
-                Some(4) => d.created_ts = p.timestamp()?,
-                Some(5) => {
-                    d.summary = if p.null() {
-                        None
-                    } else if p.peek() == Some(b'{') {
-                        Some(p.summary()?)
-                    } else {
-                        p.serde()?
-                    }
-                }
-                Some(6) => d.tags = p.tags()?,
-                Some(7) => d.config = p.serde::<Config>()?.0,
-                Some(8) => d.configuration_id = p.opt_string()?,
-                Some(9) => d.relationship = p.opt_string()?,
-                Some(10) => d.can_notify = p.flag()?,
-                Some(11) => d.has_local_config_override = p.flag()?,
-                Some(12) => d.has_stale_config = p.flag()?,
-                Some(13) => d.links = p.serde::<Links>()?.0,
-                _ => {
-                    p.serde::<IgnoredAny>()?;
-                }
+                0 => d.orb_id = p.string()?,
+                1 => d.name = p.string()?,
+                2 => d.connected = p.flag()?,
+                3 => d.is_connected_updated_at = p.timestamp()?,
+                4 => d.created_ts = p.timestamp()?,
+                5 => d.summary = p.opt_struct(Self::summary)?,
+                6 => d.tags = p.tags()?,
+                7 => d.config = p.serde::<Config>()?.0,
+                8 => d.configuration_id = p.opt_string()?,
+                9 => d.relationship = p.opt_string()?,
+                10 => d.can_notify = p.flag()?,
+                11 => d.has_local_config_override = p.flag()?,
+                12 => d.has_stale_config = p.flag()?,
+                13 => d.links = p.serde::<Links>()?.0,
+                _ => {}
             }
             Some(())
         })?;
@@ -626,47 +631,32 @@ impl<'a> Parser<'a> {
 
     fn summary(&mut self) -> Option<DeviceSummary> {
         let mut s = DeviceSummary::default();
-        let mut seen = Seen::default();
-        self.object(&SUMMARY, |p, field, _| {
-            seen.first(field)?;
+        self.fields(&SUMMARY, |p, field| {
             match field {
-                Some(0) => s.tags = p.summary_tags()?,
-                Some(1) => s.version = p.opt_string()?,
-                Some(2) => s.orb_score = p.opt_score(1)?,
-                Some(3) => s.created_ts = p.timestamp()?,
-                Some(4) => s.orb_scores = p.scores()?,
-                _ => {
-                    p.serde::<IgnoredAny>()?;
-                }
+                0 => s.tags = p.opt_struct(Self::summary_tags)?,
+                1 => s.version = p.opt_string()?,
+                2 => s.orb_score = p.opt_score(1)?,
+                3 => s.created_ts = p.timestamp()?,
+                4 => s.orb_scores = p.scores()?,
+                _ => {}
             }
             Some(())
         })?;
         Some(s)
     }
 
-    /// `Option<SummaryTags>`.
-    fn summary_tags(&mut self) -> Option<Option<SummaryTags>> {
-        if self.null() {
-            return Some(None);
-        }
-        if self.peek() != Some(b'{') {
-            return self.serde();
-        }
+    fn summary_tags(&mut self) -> Option<SummaryTags> {
         let mut t = SummaryTags::default();
-        let mut seen = Seen::default();
-        self.object(&TAGS, |p, field, _| {
-            seen.first(field)?;
+        self.fields(&TAGS, |p, field| {
             match field {
-                Some(0) => t.geoip = p.opt_struct(Self::geoip)?,
-                Some(1) => t.device_info = p.opt_struct(Self::device_info)?,
-                Some(2) => t.network_interface = p.opt_struct(Self::network_interface)?,
-                _ => {
-                    p.serde::<IgnoredAny>()?;
-                }
+                0 => t.geoip = p.opt_struct(Self::geoip)?,
+                1 => t.device_info = p.opt_struct(Self::device_info)?,
+                2 => t.network_interface = p.opt_struct(Self::network_interface)?,
+                _ => {}
             }
             Some(())
         })?;
-        Some(Some(t))
+        Some(t)
     }
 
     /// `Option<T>` of a struct read by `read` (given an object), or by serde.
@@ -685,20 +675,16 @@ impl<'a> Parser<'a> {
 
     fn geoip(&mut self) -> Option<GeoIp> {
         let mut g = GeoIp::default();
-        let mut seen = Seen::default();
-        self.object(&GEOIP, |p, field, _| {
-            seen.first(field)?;
+        self.fields(&GEOIP, |p, field| {
             match field {
-                Some(0) => g.city = p.opt_string()?,
-                Some(1) => g.state = p.opt_string()?,
-                Some(2) => g.country = p.opt_string()?,
-                Some(3) => g.country_code = p.opt_string()?,
-                Some(4) => g.isp_name = p.opt_string()?,
-                Some(5) => g.latitude = p.opt_f64()?,
-                Some(6) => g.longitude = p.opt_f64()?,
-                _ => {
-                    p.serde::<IgnoredAny>()?;
-                }
+                0 => g.city = p.opt_string()?,
+                1 => g.state = p.opt_string()?,
+                2 => g.country = p.opt_string()?,
+                3 => g.country_code = p.opt_string()?,
+                4 => g.isp_name = p.opt_string()?,
+                5 => g.latitude = p.opt_f64()?,
+                6 => g.longitude = p.opt_f64()?,
+                _ => {}
             }
             Some(())
         })?;
@@ -707,18 +693,14 @@ impl<'a> Parser<'a> {
 
     fn device_info(&mut self) -> Option<DeviceInfo> {
         let mut d = DeviceInfo::default();
-        let mut seen = Seen::default();
-        self.object(&DEVICE_INFO, |p, field, _| {
-            seen.first(field)?;
+        self.fields(&DEVICE_INFO, |p, field| {
             match field {
-                Some(0) => d.name = p.opt_string()?,
-                Some(1) => d.version = p.opt_string()?,
-                Some(2) => d.cpu_count = p.integer()?,
-                Some(3) => d.full_name = p.opt_string()?,
-                Some(4) => d.operating_system = p.opt_string()?,
-                _ => {
-                    p.serde::<IgnoredAny>()?;
-                }
+                0 => d.name = p.opt_string()?,
+                1 => d.version = p.opt_string()?,
+                2 => d.cpu_count = p.integer()?,
+                3 => d.full_name = p.opt_string()?,
+                4 => d.operating_system = p.opt_string()?,
+                _ => {}
             }
             Some(())
         })?;
@@ -727,17 +709,13 @@ impl<'a> Parser<'a> {
 
     fn network_interface(&mut self) -> Option<NetworkInterface> {
         let mut n = NetworkInterface::default();
-        let mut seen = Seen::default();
-        self.object(&INTERFACE, |p, field, _| {
-            seen.first(field)?;
+        self.fields(&INTERFACE, |p, field| {
             match field {
-                Some(0) => n.name = p.opt_string()?,
-                Some(1) => n.kind = p.opt_string()?,
-                Some(2) => n.local_ip = p.opt_string()?,
-                Some(3) => n.mac_address = p.opt_string()?,
-                _ => {
-                    p.serde::<IgnoredAny>()?;
-                }
+                0 => n.name = p.opt_string()?,
+                1 => n.kind = p.opt_string()?,
+                2 => n.local_ip = p.opt_string()?,
+                3 => n.mac_address = p.opt_string()?,
+                _ => {}
             }
             Some(())
         })?;
@@ -763,13 +741,7 @@ impl<'a> Parser<'a> {
 
     /// `Option<OrbScore>`.
     fn opt_score(&mut self, depth: u32) -> Option<Option<OrbScore>> {
-        if self.null() {
-            Some(None)
-        } else if self.peek() == Some(b'{') {
-            self.score(depth).map(Some)
-        } else {
-            self.serde()
-        }
+        self.opt_struct(|p| p.score(depth))
     }
 
     /// An `OrbScore` object.
@@ -778,20 +750,16 @@ impl<'a> Parser<'a> {
             return None;
         }
         let mut s = OrbScore::default();
-        let mut seen = Seen::default();
-        self.object(&SCORE, |p, field, _| {
-            seen.first(field)?;
+        self.fields(&SCORE, |p, field| {
             match field {
-                Some(0) => s.score = p.opt_f64()?,
-                Some(1) => s.display = p.integer()?,
-                Some(2) => s.included = p.flag()?,
-                Some(3) => s.value = p.opt_f64()?,
-                Some(4) => s.components = p.components(depth)?,
-                Some(5) => s.duration_ms = p.integer()?,
-                Some(6) => s.score_version = p.score_version()?,
-                _ => {
-                    p.serde::<IgnoredAny>()?;
-                }
+                0 => s.score = p.opt_f64()?,
+                1 => s.display = p.integer()?,
+                2 => s.included = p.flag()?,
+                3 => s.value = p.opt_f64()?,
+                4 => s.components = p.components(depth)?,
+                5 => s.duration_ms = p.integer()?,
+                6 => s.score_version = p.score_version()?,
+                _ => {}
             }
             Some(())
         })?;
@@ -846,9 +814,8 @@ impl<'a> Parser<'a> {
 struct Seen(u32);
 
 impl Seen {
-    /// `None` if `field` was seen before.
-    fn first(&mut self, field: Option<usize>) -> Option<()> {
-        let Some(i) = field else { return Some(()) };
+    /// `None` if field `i` was seen before.
+    fn first(&mut self, i: usize) -> Option<()> {
         let bit = 1 << i;
         if self.0 & bit != 0 {
             return None;
