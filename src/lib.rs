@@ -54,6 +54,7 @@ mod temp_datasets;
 #[cfg(test)]
 mod test_rng;
 mod transport;
+mod watchdog;
 mod wire;
 
 pub use client::{OrbCloud, OrbCloudBuilder, RawRequest, BASE_URL_ENV};

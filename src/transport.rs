@@ -1,9 +1,15 @@
 //! The one path every request takes, from the ergonomic client and from the generated one alike:
 //! authentication, per-attempt timeout, total deadline, rate-limit waits, retries and tracing.
+//!
+//! An attempt's time limit covers its answer's body too. Where this module reads the body itself
+//! (every typed call), the watchdog keeps the limit (`watchdog.rs`: no timer per call); where the
+//! answer is handed on unread (the generated client, `RawRequest::send`), reqwest keeps it.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+use bytes::Bytes;
 use reqwest::header::{HeaderMap, AUTHORIZATION};
 use reqwest::{Method, Request, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -16,6 +22,7 @@ use crate::pacer::{Pacer, Permit};
 use crate::ratelimit::RateLimit;
 use crate::retry::{parse_retry_after, retryable, Failure, RetryPolicy, Sleeper};
 use crate::secret::ApiKey;
+use crate::watchdog::{Expired, Watch};
 
 /// Largest error body read into an [`ApiError`].
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -66,11 +73,142 @@ pub(crate) struct TransportConfig {
 }
 
 /// The last attempt of a request and how the attempts went.
-pub(crate) struct Attempted {
-    pub result: reqwest::Result<Response>,
+pub(crate) struct Attempted<O> {
+    pub result: O,
     pub attempts: u32,
     pub deadline_hit: bool,
     pub idempotent: bool,
+}
+
+/// What one attempt ends with, and how it is sent and held to its time limit (`limit`: the attempt
+/// timeout or what is left of the deadline, whichever is shorter).
+pub(crate) trait Outcome: Sized + Send {
+    fn send(
+        http: &reqwest::Client,
+        request: Request,
+        limit: Option<Duration>,
+    ) -> impl Future<Output = Self> + Send;
+    fn response(&self) -> Option<&Response>;
+    /// `None` for a success.
+    fn failure(&self) -> Option<Failure>;
+}
+
+/// Held to its limit by reqwest, which then also bounds the body wherever it is read: for
+/// answers handed on unread (the generated client, [`crate::RawRequest::send`]).
+impl Outcome for reqwest::Result<Response> {
+    async fn send(http: &reqwest::Client, mut request: Request, limit: Option<Duration>) -> Self {
+        if limit.is_some() {
+            *request.timeout_mut() = limit;
+        }
+        http.execute(request).await
+    }
+
+    fn response(&self) -> Option<&Response> {
+        self.as_ref().ok()
+    }
+
+    fn failure(&self) -> Option<Failure> {
+        match self {
+            Ok(response) => status_failure(response),
+            Err(e) => Some(error_failure(e)),
+        }
+    }
+}
+
+/// Held to its limit by the watchdog (no timer per call, see `watchdog.rs`); the [`Answer`] keeps
+/// the deadline for reading the body.
+impl Outcome for Result<Answer, Failed> {
+    async fn send(http: &reqwest::Client, mut request: Request, limit: Option<Duration>) -> Self {
+        let watch = limit.and_then(|limit| {
+            let watch = Watch::until(Instant::now() + limit);
+            if watch.is_none() {
+                // No watchdog thread: reqwest keeps the limit, body included.
+                *request.timeout_mut() = Some(limit);
+            }
+            watch
+        });
+        let result = match &watch {
+            Some(watch) => watch
+                .race(http.execute(request))
+                .await
+                .map_err(|Expired| Failed::TimedOut)?,
+            None => http.execute(request).await,
+        };
+        Ok(Answer {
+            response: result.map_err(Failed::Http)?,
+            watch,
+            attempt: 0,
+            idempotent: false,
+        })
+    }
+
+    fn response(&self) -> Option<&Response> {
+        self.as_ref().ok().map(|answer| &answer.response)
+    }
+
+    fn failure(&self) -> Option<Failure> {
+        match self {
+            Ok(answer) => status_failure(&answer.response),
+            Err(Failed::Http(e)) => Some(error_failure(e)),
+            Err(Failed::TimedOut) => Some(Failure::Timeout),
+        }
+    }
+}
+
+fn status_failure(response: &Response) -> Option<Failure> {
+    let status = response.status();
+    (!status.is_success()).then_some(Failure::Status(status.as_u16()))
+}
+
+fn error_failure(e: &reqwest::Error) -> Failure {
+    if e.is_connect() {
+        Failure::Connect
+    } else if e.is_timeout() {
+        Failure::Timeout
+    } else {
+        Failure::Other
+    }
+}
+
+/// Why an attempt, or the read of its body, failed.
+pub(crate) enum Failed {
+    Http(reqwest::Error),
+    /// The watchdog's deadline passed.
+    TimedOut,
+}
+
+/// A response whose body is read within its attempt's time limit.
+pub(crate) struct Answer {
+    response: Response,
+    /// `None` when there is no limit, or reqwest keeps it.
+    watch: Option<Watch>,
+    /// Which attempt this was, and whether the request was idempotent: for error messages.
+    attempt: u32,
+    idempotent: bool,
+}
+
+impl Answer {
+    /// A response whose body is bounded, if at all, by reqwest.
+    fn unwatched(response: Response) -> Self {
+        Self {
+            response,
+            watch: None,
+            attempt: 0,
+            idempotent: false,
+        }
+    }
+
+    /// The next piece of the body, if the deadline has not passed.
+    async fn chunk(&mut self) -> Result<Option<Bytes>, Failed> {
+        let read = match &self.watch {
+            Some(watch) => watch
+                .race(self.response.chunk())
+                .await
+                .map_err(|Expired| Failed::TimedOut)?,
+            None => self.response.chunk().await,
+        };
+        read.map_err(Failed::Http)
+    }
 }
 
 impl Transport {
@@ -119,12 +257,21 @@ impl Transport {
     }
 
     /// Send with retries; returns the last attempt's raw result (used by the generated client,
-    /// which maps statuses itself).
+    /// which maps statuses and reads bodies itself).
     pub(crate) async fn execute_raw(
         &self,
         operation: Operation,
+        request: Request,
+    ) -> Attempted<reqwest::Result<Response>> {
+        self.execute(operation, request).await
+    }
+
+    /// Send with retries; returns the last attempt's outcome.
+    async fn execute<O: Outcome>(
+        &self,
+        operation: Operation,
         mut request: Request,
-    ) -> Attempted {
+    ) -> Attempted<O> {
         let inner = &self.inner;
         request
             .headers_mut()
@@ -144,7 +291,7 @@ impl Transport {
             duration_ms = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        let attempted = self
+        let attempted: Attempted<O> = self
             .attempts(request, idempotent, started)
             .instrument(span.clone())
             .await;
@@ -155,7 +302,7 @@ impl Transport {
                 "duration_ms",
                 inner.sleeper.now().duration_since(started).as_millis() as u64,
             );
-            if let Ok(response) = &attempted.result {
+            if let Some(response) = attempted.result.response() {
                 span.record("status", response.status().as_u16());
                 if let Some(id) = request_id(response.headers()) {
                     span.record("request_id", id.as_str());
@@ -165,7 +312,12 @@ impl Transport {
         attempted
     }
 
-    async fn attempts(&self, request: Request, idempotent: bool, started: Instant) -> Attempted {
+    async fn attempts<O: Outcome>(
+        &self,
+        request: Request,
+        idempotent: bool,
+        started: Instant,
+    ) -> Attempted<O> {
         let inner = &self.inner;
         let elapsed = || inner.sleeper.now().saturating_duration_since(started);
         let max = inner.retry.attempts();
@@ -191,10 +343,14 @@ impl Transport {
                 }
             }
             let remaining = inner.deadline.map(|d| d.saturating_sub(elapsed()));
-            let Some(mut this) = request.try_clone() else {
+            let limit = match (inner.attempt_timeout, remaining) {
+                (Some(a), Some(r)) => Some(a.min(r)),
+                (a, r) => a.or(r),
+            };
+            let Some(this) = request.try_clone() else {
                 // A streaming body cannot be replayed: one attempt only.
-                let result = inner.http.execute(request).await;
-                self.observe(&result, permit);
+                let result = O::send(&inner.http, request, limit).await;
+                self.observe(result.response(), permit);
                 return Attempted {
                     result,
                     attempts: attempt,
@@ -202,23 +358,10 @@ impl Transport {
                     idempotent,
                 };
             };
-            let timeout = match (inner.attempt_timeout, remaining) {
-                (Some(a), Some(r)) => Some(a.min(r)),
-                (a, r) => a.or(r),
-            };
-            if let Some(t) = timeout {
-                *this.timeout_mut() = Some(t);
-            }
             let attempt_started = inner.sleeper.now();
-            let result = inner.http.execute(this).await;
-            self.observe(&result, permit);
-            let failure = match &result {
-                Ok(r) if r.status().is_success() => None,
-                Ok(r) => Some(Failure::Status(r.status().as_u16())),
-                Err(e) if e.is_connect() => Some(Failure::Connect),
-                Err(e) if e.is_timeout() => Some(Failure::Timeout),
-                Err(_) => Some(Failure::Other),
-            };
+            let result = O::send(&inner.http, this, limit).await;
+            self.observe(result.response(), permit);
+            let failure = result.failure();
             let elapsed_ms = inner
                 .sleeper
                 .now()
@@ -248,10 +391,7 @@ impl Transport {
                     idempotent,
                 };
             }
-            let hint = match &result {
-                Ok(r) => server_hint(r.headers()),
-                Err(_) => None,
-            };
+            let hint = result.response().and_then(|r| server_hint(r.headers()));
             let delay = inner.retry.delay(attempt, hint);
             if inner.deadline.is_some_and(|d| elapsed() + delay >= d) {
                 tracing::info!(
@@ -279,8 +419,8 @@ impl Transport {
         }
     }
 
-    fn observe(&self, result: &reqwest::Result<Response>, permit: Permit<'_>) {
-        let Ok(response) = result else {
+    fn observe(&self, response: Option<&Response>, permit: Permit<'_>) {
+        let Some(response) = response else {
             return; // dropping the permit gives its token back
         };
         let state = RateLimit::from_headers(response.headers(), SystemTime::now());
@@ -299,7 +439,8 @@ impl Transport {
         }
     }
 
-    /// Send with retries and turn every failure into an [`Error`]; returns a success response.
+    /// Send with retries and turn every failure into an [`Error`]; returns a success response,
+    /// whose body reqwest holds to the attempt's time limit wherever the caller reads it.
     pub(crate) async fn send(
         &self,
         operation: Operation,
@@ -307,14 +448,52 @@ impl Transport {
     ) -> Result<Response, Error> {
         // Redacted (which formats it) only if there is an error to report.
         let url = request.url().clone();
-        let attempted = self.execute_raw(operation, request).await;
+        let attempted = self
+            .execute::<reqwest::Result<Response>>(operation, request)
+            .await;
+        let attempted = Attempted {
+            result: attempted
+                .result
+                .map(Answer::unwatched)
+                .map_err(Failed::Http),
+            attempts: attempted.attempts,
+            deadline_hit: attempted.deadline_hit,
+            idempotent: attempted.idempotent,
+        };
+        let answer = self.answer(operation, &url, attempted).await?;
+        Ok(answer.response)
+    }
+
+    /// [`Transport::send`] for answers whose body this module reads: the watchdog keeps the
+    /// time limit, body included.
+    async fn send_watched(&self, operation: Operation, request: Request) -> Result<Answer, Error> {
+        let url = request.url().clone();
+        let attempted = self
+            .execute::<Result<Answer, Failed>>(operation, request)
+            .await;
+        self.answer(operation, &url, attempted).await
+    }
+
+    /// The last attempt's success, or its failure as an [`Error`].
+    async fn answer(
+        &self,
+        operation: Operation,
+        url: &reqwest::Url,
+        attempted: Attempted<Result<Answer, Failed>>,
+    ) -> Result<Answer, Error> {
         let error = match attempted.result {
-            Ok(response) if response.status().is_success() => return Ok(response),
-            Ok(response) => self.api_error(operation, response).await,
-            Err(e) => self.transport_error(
+            Ok(mut answer) => {
+                answer.attempt = attempted.attempts;
+                answer.idempotent = attempted.idempotent;
+                if answer.response.status().is_success() {
+                    return Ok(answer);
+                }
+                self.api_error(operation, answer).await
+            }
+            Err(failed) => self.failed_error(
                 operation,
-                &redacted_url(&url),
-                &e,
+                &redacted_url(url),
+                &failed,
                 attempted.attempts,
                 attempted.idempotent,
             ),
@@ -336,19 +515,18 @@ impl Transport {
         operation: Operation,
         request: Request,
     ) -> Result<T, Error> {
-        let response = self.send(operation, request).await?;
-        self.read_json(operation, response).await
+        let answer = self.send_watched(operation, request).await?;
+        self.read_json(operation, answer).await
     }
 
     /// The whole body of a successful answer, decoded into `T`.
     async fn read_json<T: DeserializeOwned>(
         &self,
         operation: Operation,
-        response: Response,
+        mut answer: Answer,
     ) -> Result<T, Error> {
-        let url = response.url().clone();
-        let (bytes, read) = read_up_to(response, usize::MAX).await;
-        read.map_err(|e| self.transport_error(operation, &redacted_url(&url), &e, 1, false))?;
+        let (bytes, read) = read_up_to(&mut answer, usize::MAX).await;
+        read.map_err(|f| self.body_error(operation, &answer, &f))?;
         decode(operation, &bytes)
     }
 
@@ -360,15 +538,16 @@ impl Transport {
         operation: Operation,
         request: Request,
     ) -> Result<Vec<T>, Error> {
-        let mut response = self.send(operation, request).await?;
+        let mut answer = self.send_watched(operation, request).await?;
+        let length = answer.response.content_length();
         // A small answer of known length (most are) is read and decoded in one go.
-        if response.content_length().is_some_and(|n| n <= BATCH as u64) {
-            return self.read_json(operation, response).await;
+        if length.is_some_and(|n| n <= BATCH as u64) {
+            return self.read_json(operation, answer).await;
         }
-        let mut decoder = ArrayDecoder::<T>::new(response.content_length());
-        let mut decoding = Decoding::<T>::new(response.content_length());
+        let mut decoder = ArrayDecoder::<T>::new(length);
+        let mut decoding = Decoding::<T>::new(length);
         loop {
-            match response.chunk().await {
+            match answer.chunk().await {
                 Ok(Some(chunk)) => {
                     if let Some(batch) = decoder.push(&chunk) {
                         decoding
@@ -384,10 +563,7 @@ impl Transport {
                     }
                 }
                 Ok(None) => break,
-                Err(e) => {
-                    let url = redacted_url(response.url());
-                    return Err(self.transport_error(operation, &url, &e, 1, false));
-                }
+                Err(failed) => return Err(self.body_error(operation, &answer, &failed)),
             }
         }
         let last = decoder.finish();
@@ -401,10 +577,11 @@ impl Transport {
         }
     }
 
-    async fn api_error(&self, operation: Operation, response: Response) -> Error {
-        let status = response.status();
-        let headers = response.headers().clone();
-        let (body, _) = read_up_to(response, MAX_ERROR_BODY).await;
+    async fn api_error(&self, operation: Operation, mut answer: Answer) -> Error {
+        let status = answer.response.status();
+        let headers = answer.response.headers().clone();
+        // What arrived before a failure or the deadline is enough for the error.
+        let (body, _) = read_up_to(&mut answer, MAX_ERROR_BODY).await;
         let mut api = ApiError::from_body(status.as_u16(), &body);
         api.request_id = request_id(&headers);
         api.retry_after = server_hint(&headers);
@@ -417,26 +594,35 @@ impl Transport {
         Error::from_api(operation, api)
     }
 
-    fn transport_error(
+    /// A failure while reading the body of `answer`.
+    fn body_error(&self, operation: Operation, answer: &Answer, failed: &Failed) -> Error {
+        let url = redacted_url(answer.response.url());
+        self.failed_error(operation, &url, failed, answer.attempt, answer.idempotent)
+    }
+
+    fn failed_error(
         &self,
         operation: Operation,
         url: &str,
-        e: &reqwest::Error,
+        failed: &Failed,
         attempt: u32,
         idempotent: bool,
     ) -> Error {
-        if e.is_timeout() {
-            return Error::Timeout {
-                operation,
-                timeout: self
-                    .inner
-                    .attempt_timeout
-                    .or(self.inner.deadline)
-                    .unwrap_or_default(),
-                attempt,
-                retried_unsafe: !idempotent,
-            };
-        }
+        let e = match failed {
+            Failed::Http(e) if !e.is_timeout() => e,
+            Failed::Http(_) | Failed::TimedOut => {
+                return Error::Timeout {
+                    operation,
+                    timeout: self
+                        .inner
+                        .attempt_timeout
+                        .or(self.inner.deadline)
+                        .unwrap_or_default(),
+                    attempt,
+                    retried_unsafe: !idempotent,
+                }
+            }
+        };
         let mut reason = error_chain(e);
         let key = self.inner.key.expose_secret();
         if reason.contains(key) {
@@ -510,16 +696,17 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
 /// ahead; a hostile length costs nothing it does not send): `Response::bytes` grows by doubling
 /// instead, copying a large body several times over. On a failure mid-body, what arrived before
 /// it is returned with the error.
-async fn read_up_to(mut response: Response, cap: usize) -> (Vec<u8>, reqwest::Result<()>) {
+async fn read_up_to(answer: &mut Answer, cap: usize) -> (Vec<u8>, Result<(), Failed>) {
     const MAX_AHEAD: u64 = 256 << 20;
-    let expected = response
+    let expected = answer
+        .response
         .content_length()
         .unwrap_or(0)
         .min(MAX_AHEAD)
         .min(u64::try_from(cap).unwrap_or(u64::MAX));
     let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     loop {
-        match response.chunk().await {
+        match answer.chunk().await {
             Ok(Some(chunk)) => {
                 let room = cap.saturating_sub(body.len());
                 body.extend_from_slice(&chunk[..chunk.len().min(room)]);

@@ -733,3 +733,112 @@ async fn a_listing_cut_off_mid_array_is_an_error_not_a_shorter_list() {
         );
     }
 }
+
+/// A server on 127.0.0.1 that answers every connection with `head` (status line and headers) and
+/// the start of a body, then sends nothing more until the client hangs up.
+async fn stalling_server(head: &'static str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(n) if n > 0 => request.extend_from_slice(&buf[..n]),
+                        _ => return,
+                    }
+                }
+                let answer = format!("{head}\r\n\r\n[{{\"organization_id\": \"org1\"}}, ");
+                if socket.write_all(answer.as_bytes()).await.is_err() {
+                    return;
+                }
+                // Hold the connection until the client gives up on it.
+                while matches!(socket.read(&mut buf).await, Ok(n) if n > 0) {}
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// A client of `base_url` that does not retry and allows each attempt `timeout`.
+fn impatient_client(base_url: &str, timeout: std::time::Duration) -> OrbCloud {
+    OrbCloud::builder()
+        .api_key(KEY)
+        .base_url(base_url)
+        .retry(RetryPolicy::disabled())
+        .attempt_timeout(timeout)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_body_that_stops_arriving_times_out_on_every_path() {
+    let timeout = std::time::Duration::from_millis(150);
+    // A small answer of known length (read whole), a large one (decoded while it arrives), and
+    // one of unknown length.
+    for head in [
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000",
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 10000000",
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close",
+    ] {
+        let client = impatient_client(&stalling_server(head).await, timeout);
+        let started = std::time::Instant::now();
+        // A bound of its own, so that a limit not kept fails the test instead of hanging it.
+        let e = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            client.organizations().list(),
+        )
+        .await
+        .expect("the attempt's time limit was not kept")
+        .unwrap_err();
+        assert!(started.elapsed() >= timeout, "{head}: {e}");
+        let Error::Timeout {
+            timeout: reported,
+            retried_unsafe: false,
+            ..
+        } = &e
+        else {
+            panic!("{head}: {e}")
+        };
+        assert_eq!(*reported, timeout);
+        assert!(e.to_string().contains("raise the timeout"), "{e}");
+    }
+    // The escape hatches hand the answer on unread; its body is still held to the limit.
+    let base = stalling_server("HTTP/1.1 200 OK\r\ncontent-length: 1000").await;
+    let client = impatient_client(&base, timeout);
+    let response = client
+        .request(reqwest::Method::GET, "api/v2/organizations")
+        .send()
+        .await
+        .unwrap();
+    let e = response.bytes().await.unwrap_err();
+    assert!(e.is_timeout(), "{e}");
+    let e = client
+        .raw()
+        .get_v2_organizations()
+        .send()
+        .await
+        .unwrap_err();
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    let timed_out = std::iter::from_fn(|| {
+        let this = cause?;
+        cause = this.source();
+        Some(this)
+    })
+    .any(|c| {
+        c.downcast_ref::<reqwest::Error>()
+            .is_some_and(|r| r.is_timeout())
+    });
+    assert!(timed_out, "{e}");
+}
+
+#[tokio::test]
+async fn an_error_answer_whose_body_stalls_is_still_reported() {
+    let base = stalling_server("HTTP/1.1 503 Service Unavailable\r\ncontent-length: 1000").await;
+    let client = impatient_client(&base, std::time::Duration::from_millis(100));
+    let e = client.organizations().list().await.unwrap_err();
+    assert_eq!(e.status(), Some(503), "{e}");
+}
