@@ -275,6 +275,11 @@ impl OrbCloudBuilder {
     }
 
     /// Time allowed for one attempt, answer included (default 30 s).
+    ///
+    /// For typed calls the limit is kept by one thread shared by every client in the process
+    /// (`orb-cloud-watchdog`, started on the first call), not by a timer per call; answers
+    /// handed on unread ([`RawRequest::send`], [`OrbCloud::raw`]) use reqwest's timeout, which
+    /// also bounds reading their body.
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = Some(timeout);
         self
