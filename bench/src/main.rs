@@ -29,9 +29,9 @@ const KEY: &str = "orb-ok1-bench";
 #[derive(Debug, Parser)]
 #[command(name = "orb-bench")]
 struct Cli {
-    /// A Python with orb-cloud-client installed. Without it the harness makes a virtualenv in
-    /// target/orb-python (python3 -m venv; pip install orb-cloud-client==1.6.2), or reuses the
-    /// one there (`.ci/run` makes the same).
+    /// A Python with orb-cloud-client installed. Without it the harness uses the virtualenv in
+    /// target/orb-python, made if missing, with the client version pinned in
+    /// sandbox/tests/python/requirements.txt (`.ci/run` makes the same).
     #[arg(long, env = "ORB_PYTHON")]
     python: Option<String>,
     /// Leave out Orb's Python client (its columns are skipped).
@@ -226,9 +226,9 @@ async fn raw_call(http: &reqwest::Client, path: &str, auth: &str, decode: bool) 
     value.as_array().map(Vec::len).unwrap_or(0)
 }
 
-/// The version of Orb's Python client the harness installs (the one the sandbox's compatibility
-/// test and `.ci/run` use).
-const PYTHON_CLIENT: &str = "orb-cloud-client==1.6.2";
+/// Where the version of Orb's Python client is pinned, for the harness, the sandbox's
+/// compatibility test and `.ci/run` alike (relative to the workspace).
+const PYTHON_REQUIREMENTS: &str = "sandbox/tests/python/requirements.txt";
 
 /// The workspace this harness was built in (bench/ is one of its members).
 fn workspace_root() -> std::path::PathBuf {
@@ -238,8 +238,9 @@ fn workspace_root() -> std::path::PathBuf {
         .to_path_buf()
 }
 
-/// A Python with Orb's client: the virtualenv in target/orb-python if it has the client, else
-/// one made there (python3 -m venv, pip install). Needs python3 and access to PyPI.
+/// A Python with Orb's client at the pinned version: the virtualenv in target/orb-python, made
+/// there if missing (python3 -m venv), with `pip install -r` of [`PYTHON_REQUIREMENTS`] (a no-op
+/// when it is installed already). Needs python3, and access to PyPI for the first install.
 fn python_client() -> Result<String, String> {
     let root = workspace_root();
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -247,19 +248,7 @@ fn python_client() -> Result<String, String> {
         .unwrap_or_else(|| root.join("target"));
     let venv = target.join("orb-python");
     let python = venv.join("bin").join("python");
-    let has_client = |python: &std::path::Path| {
-        Command::new(python)
-            .args(["-c", "import orb_cloud_client"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if has_client(&python) {
-        return Ok(python.display().to_string());
-    }
-    eprintln!(
-        "making a virtualenv with {PYTHON_CLIENT} in {} ...",
-        venv.display()
-    );
+    let requirements = root.join(PYTHON_REQUIREMENTS);
     let run = |program: &std::path::Path, args: &[&str]| -> Result<(), String> {
         let out = Command::new(program)
             .args(args)
@@ -276,25 +265,23 @@ fn python_client() -> Result<String, String> {
             ))
         }
     };
-    let venv_arg = venv.display().to_string();
-    run(std::path::Path::new("python3"), &["-m", "venv", &venv_arg])?;
+    if !python.exists() {
+        eprintln!("making a virtualenv in {} ...", venv.display());
+        let venv_arg = venv.display().to_string();
+        run(std::path::Path::new("python3"), &["-m", "venv", &venv_arg])?;
+    }
+    let requirements_arg = requirements.display().to_string();
     run(
         &venv.join("bin").join("pip"),
         &[
             "install",
             "--quiet",
             "--disable-pip-version-check",
-            PYTHON_CLIENT,
+            "-r",
+            &requirements_arg,
         ],
     )?;
-    if has_client(&python) {
-        Ok(python.display().to_string())
-    } else {
-        Err(format!(
-            "{PYTHON_CLIENT} did not install in {}",
-            venv.display()
-        ))
-    }
+    Ok(python.display().to_string())
 }
 
 /// Runs a child measurement: this binary, or the Python script.
@@ -594,7 +581,7 @@ async fn run(cli: Cli) {
         };
         sb.shutdown().await.ok();
         print_rows(
-            "## 2. Request overhead: 1,000 sequential list-organizations calls with each client, taking turns in rounds of 50; median round, per call",
+            "## 2. Request overhead: 1,000 sequential list-organizations calls with each client, taking turns in rounds of 50; median round, per call; the ratio is the median of each orb-cloud round ÷ the raw round beside it",
             &[
                 Row {
                     higher_is_better: false,
