@@ -771,7 +771,7 @@ async fn push_ingest(format: &str) -> (f64, bool) {
 }
 
 /// Build pairs for the build cost, whose median is the figure: three clean builds of each program
-/// take about 6.5 minutes of the harness's 10-minute budget.
+/// take 5 to 8 minutes of the harness's 10-minute budget, depending on the host's speed.
 const BUILD_PAIRS: usize = 3;
 
 /// Clean builds (debug, 2 jobs) of the same small program against orb-cloud and against only
