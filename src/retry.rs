@@ -113,7 +113,15 @@ impl RetryPolicy {
         }
         let exp = attempt.saturating_sub(1).min(30);
         let ceiling = self.base.saturating_mul(1u32 << exp).min(self.cap);
-        ceiling.mul_f64(self.jitter.fraction().clamp(0.0, 1.0))
+        // Not `mul_f64`, which panics when a ceiling near `Duration::MAX` rounds past it.
+        let fraction = self.jitter.fraction();
+        let fraction = if fraction.is_nan() {
+            0.0
+        } else {
+            fraction.clamp(0.0, 1.0)
+        };
+        Duration::try_from_secs_f64(ceiling.as_secs_f64() * fraction)
+            .map_or(ceiling, |d| d.min(ceiling))
     }
 }
 
@@ -223,6 +231,28 @@ pub(crate) fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Opti
 mod tests {
     use super::*;
     use std::time::{SystemTime, UNIX_EPOCH};
+
+    #[test]
+    fn delays_near_the_largest_duration_do_not_panic() {
+        for fraction in [0.0, 0.5, 1.0, f64::NAN, f64::INFINITY, -1.0] {
+            let policy = RetryPolicy::standard()
+                .base_delay(Duration::MAX)
+                .max_delay(Duration::MAX)
+                .jitter(FixedJitter(fraction));
+            for attempt in [1, 2, 31, u32::MAX] {
+                assert!(policy.delay(attempt, None) <= Duration::MAX);
+            }
+            assert_eq!(policy.delay(1, Some(Duration::MAX)), Duration::MAX);
+        }
+        let full = RetryPolicy::standard()
+            .base_delay(Duration::MAX)
+            .jitter(FixedJitter(1.0));
+        assert_eq!(
+            full.delay(1, None),
+            Duration::from_secs(20),
+            "the cap still holds"
+        );
+    }
 
     #[test]
     fn full_jitter_stays_within_the_exponential_ceiling() {

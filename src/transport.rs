@@ -120,7 +120,8 @@ impl Outcome for reqwest::Result<Response> {
 impl Outcome for Result<Answer, Failed> {
     async fn send(http: &reqwest::Client, mut request: Request, limit: Option<Duration>) -> Self {
         let watch = limit.and_then(|limit| {
-            let watch = Watch::until(Instant::now() + limit);
+            // A limit past the end of the clock is no limit.
+            let watch = Watch::until(Instant::now().checked_add(limit)?);
             if watch.is_none() {
                 // No watchdog thread: reqwest keeps the limit, body included.
                 *request.timeout_mut() = Some(limit);
@@ -393,7 +394,10 @@ impl Transport {
             }
             let hint = result.response().and_then(|r| server_hint(r.headers()));
             let delay = inner.retry.delay(attempt, hint);
-            if inner.deadline.is_some_and(|d| elapsed() + delay >= d) {
+            if inner
+                .deadline
+                .is_some_and(|d| elapsed().saturating_add(delay) >= d)
+            {
                 tracing::info!(
                     attempt,
                     elapsed_ms,

@@ -355,3 +355,34 @@ async fn without_rate_headers_a_429_holds_the_clients_other_requests_too() {
     );
     assert_eq!(requests(&server).await, 2);
 }
+
+#[tokio::test]
+async fn limits_as_large_as_a_duration_goes_mean_no_limit_not_a_panic() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v2/organizations"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v2/organizations"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    // Waits are recorded, not slept; the one after the 503 is the cap, at most.
+    let rec = Recorder::default();
+    let c = OrbCloud::builder()
+        .api_key(KEY)
+        .base_url(server.uri())
+        .attempt_timeout(Duration::MAX)
+        .deadline(Duration::MAX)
+        .retry(
+            RetryPolicy::standard()
+                .max_delay(Duration::from_millis(5))
+                .jitter(FixedJitter(1.0)),
+        )
+        .sleeper(rec.clone())
+        .build()
+        .unwrap();
+    assert!(c.organizations().list().await.unwrap().is_empty());
+    assert_eq!(rec.waits(), vec![Duration::from_millis(5)]);
+}

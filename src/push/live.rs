@@ -273,7 +273,8 @@ pub(crate) async fn start(
     }
     let url = receiver.url(public.as_str());
     let started = Instant::now();
-    let stop_at = options.stop_after.map(|d| started + d);
+    // A stop past the end of the clock is no stop.
+    let stop_at = options.stop_after.and_then(|d| started.checked_add(d));
     let drain_grace = options.drain_grace;
     let stop_after = options.stop_after;
     let datasets = options.datasets.clone();
