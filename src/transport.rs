@@ -80,6 +80,18 @@ pub(crate) struct Attempted<O> {
     pub idempotent: bool,
 }
 
+impl<O> Attempted<O> {
+    /// The same attempts with their outcome seen another way.
+    fn map<P>(self, f: impl FnOnce(O) -> P) -> Attempted<P> {
+        Attempted {
+            result: f(self.result),
+            attempts: self.attempts,
+            deadline_hit: self.deadline_hit,
+            idempotent: self.idempotent,
+        }
+    }
+}
+
 /// What one attempt ends with, and how it is sent and held to its time limit (`limit`: the attempt
 /// timeout or what is left of the deadline, whichever is shorter).
 pub(crate) trait Outcome: Sized + Send {
@@ -455,15 +467,7 @@ impl Transport {
         let attempted = self
             .execute::<reqwest::Result<Response>>(operation, request)
             .await;
-        let attempted = Attempted {
-            result: attempted
-                .result
-                .map(Answer::unwatched)
-                .map_err(Failed::Http),
-            attempts: attempted.attempts,
-            deadline_hit: attempted.deadline_hit,
-            idempotent: attempted.idempotent,
-        };
+        let attempted = attempted.map(|result| result.map(Answer::unwatched).map_err(Failed::Http));
         let answer = self.answer(operation, &url, attempted).await?;
         Ok(answer.response)
     }

@@ -15,14 +15,17 @@ async fn client(server: &MockServer) -> OrbCloud {
     client_at(&server.uri())
 }
 
-/// A client of `base_url` that does not retry.
-fn client_at(base_url: &str) -> OrbCloud {
+/// Settings for a client of `base_url` that does not retry.
+fn builder_at(base_url: &str) -> orb_cloud::OrbCloudBuilder {
     OrbCloud::builder()
         .api_key(KEY)
         .base_url(base_url)
         .retry(RetryPolicy::disabled())
-        .build()
-        .unwrap()
+}
+
+/// A client of `base_url` that does not retry.
+fn client_at(base_url: &str) -> OrbCloud {
+    builder_at(base_url).build().unwrap()
 }
 
 fn auth() -> wiremock::matchers::HeaderExactMatcher {
@@ -637,21 +640,32 @@ fn clients_are_send_sync_and_clone() {
     assert_eq!(a.base_url(), b.base_url());
 }
 
+/// Reads a request's status line and headers; false if the client hung up (or failed) first.
+async fn read_request_head(socket: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut request = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        match socket.read(&mut buf).await {
+            Ok(n) if n > 0 => request.extend_from_slice(&buf[..n]),
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// One HTTP/1.1 answer, written by hand on 127.0.0.1: `body` as chunked transfer encoding in
 /// pieces of `piece` bytes, and the terminating chunk only when `complete`.
 async fn chunked_server(body: Vec<u8>, piece: usize, complete: bool) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         let (mut socket, _) = listener.accept().await.unwrap();
-        let mut request = Vec::new();
-        let mut buf = [0u8; 4096];
-        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-            let n = socket.read(&mut buf).await.unwrap();
-            assert!(n > 0, "the client hung up before sending its request");
-            request.extend_from_slice(&buf[..n]);
-        }
+        assert!(
+            read_request_head(&mut socket).await,
+            "the client hung up before sending its request"
+        );
         socket
             .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n")
             .await
@@ -743,19 +757,15 @@ async fn stalling_server(head: &'static str) -> String {
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
             tokio::spawn(async move {
-                let mut request = Vec::new();
-                let mut buf = [0u8; 4096];
-                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match socket.read(&mut buf).await {
-                        Ok(n) if n > 0 => request.extend_from_slice(&buf[..n]),
-                        _ => return,
-                    }
+                if !read_request_head(&mut socket).await {
+                    return;
                 }
                 let answer = format!("{head}\r\n\r\n[{{\"organization_id\": \"org1\"}}, ");
                 if socket.write_all(answer.as_bytes()).await.is_err() {
                     return;
                 }
                 // Hold the connection until the client gives up on it.
+                let mut buf = [0u8; 4096];
                 while matches!(socket.read(&mut buf).await, Ok(n) if n > 0) {}
             });
         }
@@ -765,10 +775,7 @@ async fn stalling_server(head: &'static str) -> String {
 
 /// A client of `base_url` that does not retry and allows each attempt `timeout`.
 fn impatient_client(base_url: &str, timeout: std::time::Duration) -> OrbCloud {
-    OrbCloud::builder()
-        .api_key(KEY)
-        .base_url(base_url)
-        .retry(RetryPolicy::disabled())
+    builder_at(base_url)
         .attempt_timeout(timeout)
         .build()
         .unwrap()

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use orb_cloud::retry::{FixedJitter, Sleeper};
-use orb_cloud::{Error, OrbCloud, RetryPolicy, SpeedTest};
+use orb_cloud::{Error, OrbCloud, OrbCloudBuilder, RetryPolicy, SpeedTest};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -38,18 +38,36 @@ impl Sleeper for Recorder {
     }
 }
 
-fn client(uri: &str, recorder: &Recorder, policy: RetryPolicy) -> OrbCloud {
+/// Settings for a client of `uri` that waits on `recorder`, with full (fixed) jitter.
+fn builder(uri: &str, recorder: &Recorder, policy: RetryPolicy) -> OrbCloudBuilder {
     OrbCloud::builder()
         .api_key(KEY)
         .base_url(uri)
         .retry(policy.jitter(FixedJitter(1.0)))
         .sleeper(recorder.clone())
-        .build()
-        .unwrap()
+}
+
+fn client(uri: &str, recorder: &Recorder, policy: RetryPolicy) -> OrbCloud {
+    builder(uri, recorder, policy).build().unwrap()
 }
 
 async fn requests(server: &MockServer) -> usize {
     server.received_requests().await.unwrap().len()
+}
+
+/// A server whose list-organizations answers 503 `times` times, then `[]`.
+async fn organizations_503_then_ok(times: u64) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v2/organizations"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(times)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v2/organizations"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    server
 }
 
 /// A server whose list-organizations answers 429 with `Retry-After: secs` once, then `[]`.
@@ -109,16 +127,7 @@ async fn a_429_on_post_is_retried_because_the_server_did_not_act() {
 
 #[tokio::test]
 async fn service_unavailable_then_ok_with_exponential_backoff() {
-    let server = MockServer::start().await;
-    Mock::given(path("/api/v2/organizations"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(3)
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/v2/organizations"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-        .mount(&server)
-        .await;
+    let server = organizations_503_then_ok(3).await;
     let rec = Recorder::default();
     client(&server.uri(), &rec, RetryPolicy::standard().max_attempts(4))
         .organizations()
@@ -358,29 +367,13 @@ async fn without_rate_headers_a_429_holds_the_clients_other_requests_too() {
 
 #[tokio::test]
 async fn limits_as_large_as_a_duration_goes_mean_no_limit_not_a_panic() {
-    let server = MockServer::start().await;
-    Mock::given(path("/api/v2/organizations"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/v2/organizations"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-        .mount(&server)
-        .await;
+    let server = organizations_503_then_ok(1).await;
     // Waits are recorded, not slept; the one after the 503 is the cap, at most.
     let rec = Recorder::default();
-    let c = OrbCloud::builder()
-        .api_key(KEY)
-        .base_url(server.uri())
+    let policy = RetryPolicy::standard().max_delay(Duration::from_millis(5));
+    let c = builder(&server.uri(), &rec, policy)
         .attempt_timeout(Duration::MAX)
         .deadline(Duration::MAX)
-        .retry(
-            RetryPolicy::standard()
-                .max_delay(Duration::from_millis(5))
-                .jitter(FixedJitter(1.0)),
-        )
-        .sleeper(rec.clone())
         .build()
         .unwrap();
     assert!(c.organizations().list().await.unwrap().is_empty());
