@@ -2293,11 +2293,436 @@ pub mod builder {
             }
         }
     }
+    /// `POST /api/v1/device/{orb_id}/temp-datasets` (post_v1_device_temp_datasets).
+    impl<'a> crate::endpoint::Endpoint for PostV1DeviceTempDatasets<'a> {
+        const OPERATION_ID: &'static str = "post_v1_device_temp_datasets";
+        const METHOD: &'static str = "POST";
+        const PATH: &'static str = "/api/v1/device/{orb_id}/temp-datasets";
+        type Response = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        fn into_request(self) -> ::std::result::Result<::reqwest::Request, Error> {
+            let Self { client, orb_id, body } = self;
+            let orb_id = orb_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ServerDatasetsRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v1/device/{}/temp-datasets", client.baseurl, encode_path(& orb_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+    }
+    /// `GET /api/v1/organization/{organization_id}/configurations` (get_v1_organization_configurations).
+    impl<'a> crate::endpoint::Endpoint for GetV1OrganizationConfigurations<'a> {
+        const OPERATION_ID: &'static str = "get_v1_organization_configurations";
+        const METHOD: &'static str = "GET";
+        const PATH: &'static str = "/api/v1/organization/{organization_id}/configurations";
+        type Response = ::std::vec::Vec<types::ServerOrganizationConfigurationsResponse>;
+        fn into_request(self) -> ::std::result::Result<::reqwest::Request, Error> {
+            let Self { client, organization_id } = self;
+            let organization_id = organization_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v1/organization/{}/configurations", client.baseurl, encode_path(&
+                organization_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+    }
+    /// `POST /api/v2/device/{orbID}/trigger-speedtest/{testType}` (post_v2_device_trigger_speedtest).
+    impl<'a> crate::endpoint::Endpoint for PostV2DeviceTriggerSpeedtest<'a> {
+        const OPERATION_ID: &'static str = "post_v2_device_trigger_speedtest";
+        const METHOD: &'static str = "POST";
+        const PATH: &'static str = "/api/v2/device/{orbID}/trigger-speedtest/{testType}";
+        type Response = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        fn into_request(self) -> ::std::result::Result<::reqwest::Request, Error> {
+            let Self { client, orb_id, test_type } = self;
+            let orb_id = orb_id.map_err(Error::InvalidRequest)?;
+            let test_type = test_type.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/device/{}/trigger-speedtest/{}", client.baseurl, encode_path(&
+                orb_id.to_string()), encode_path(& test_type.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+    }
+    /// `GET /api/v2/organization/{organization_id}/devices` (get_v2_organization_devices).
+    impl<'a> crate::endpoint::Endpoint for GetV2OrganizationDevices<'a> {
+        const OPERATION_ID: &'static str = "get_v2_organization_devices";
+        const METHOD: &'static str = "GET";
+        const PATH: &'static str = "/api/v2/organization/{organization_id}/devices";
+        type Response = ::std::vec::Vec<types::ServerOrganizationDeviceResponse>;
+        fn into_request(self) -> ::std::result::Result<::reqwest::Request, Error> {
+            let Self { client, organization_id } = self;
+            let organization_id = organization_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/organization/{}/devices", client.baseurl, encode_path(&
+                organization_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+    }
+    /// `GET /api/v2/organization/{organization_id}/devices/{orb_id}/configuration` (get_v2_organization_devices_configuration).
+    impl<'a> crate::endpoint::Endpoint for GetV2OrganizationDevicesConfiguration<'a> {
+        const OPERATION_ID: &'static str = "get_v2_organization_devices_configuration";
+        const METHOD: &'static str = "GET";
+        const PATH: &'static str = "/api/v2/organization/{organization_id}/devices/{orb_id}/configuration";
+        type Response = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        fn into_request(self) -> ::std::result::Result<::reqwest::Request, Error> {
+            let Self { client, organization_id, orb_id } = self;
+            let organization_id = organization_id.map_err(Error::InvalidRequest)?;
+            let orb_id = orb_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/organization/{}/devices/{}/configuration", client.baseurl,
+                encode_path(& organization_id.to_string()), encode_path(& orb_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+    }
+    /// `DELETE /api/v2/organization/{organization_id}/devices/{orb_id}/configuration` (delete_v2_organization_devices_configuration).
+    impl<'a> crate::endpoint::Endpoint for DeleteV2OrganizationDevicesConfiguration<'a> {
+        const OPERATION_ID: &'static str = "delete_v2_organization_devices_configuration";
+        const METHOD: &'static str = "DELETE";
+        const PATH: &'static str = "/api/v2/organization/{organization_id}/devices/{orb_id}/configuration";
+        type Response = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        fn into_request(self) -> ::std::result::Result<::reqwest::Request, Error> {
+            let Self { client, organization_id, orb_id, body } = self;
+            let organization_id = organization_id.map_err(Error::InvalidRequest)?;
+            let orb_id = orb_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ServerOrganizationDeviceConfigurationDeleteRequest::try_from(
+                            v,
+                        )
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/organization/{}/devices/{}/configuration", client.baseurl,
+                encode_path(& organization_id.to_string()), encode_path(& orb_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+    }
+    /// `PATCH /api/v2/organization/{organization_id}/devices/{orb_id}/configuration` (patch_v2_organization_devices_configuration).
+    impl<'a> crate::endpoint::Endpoint for PatchV2OrganizationDevicesConfiguration<'a> {
+        const OPERATION_ID: &'static str = "patch_v2_organization_devices_configuration";
+        const METHOD: &'static str = "PATCH";
+        const PATH: &'static str = "/api/v2/organization/{organization_id}/devices/{orb_id}/configuration";
+        type Response = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        fn into_request(self) -> ::std::result::Result<::reqwest::Request, Error> {
+            let Self { client, organization_id, orb_id, body } = self;
+            let organization_id = organization_id.map_err(Error::InvalidRequest)?;
+            let orb_id = orb_id.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/organization/{}/devices/{}/configuration", client.baseurl,
+                encode_path(& organization_id.to_string()), encode_path(& orb_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+    }
+    /// `POST /api/v2/organization/{organization_id}/devices/{orb_id}/temp-datasets` (post_v2_organization_devices_temp_datasets).
+    impl<'a> crate::endpoint::Endpoint for PostV2OrganizationDevicesTempDatasets<'a> {
+        const OPERATION_ID: &'static str = "post_v2_organization_devices_temp_datasets";
+        const METHOD: &'static str = "POST";
+        const PATH: &'static str = "/api/v2/organization/{organization_id}/devices/{orb_id}/temp-datasets";
+        type Response = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        fn into_request(self) -> ::std::result::Result<::reqwest::Request, Error> {
+            let Self { client, organization_id, orb_id, body } = self;
+            let organization_id = organization_id.map_err(Error::InvalidRequest)?;
+            let orb_id = orb_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ServerDatasetsRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/organization/{}/devices/{}/temp-datasets", client.baseurl,
+                encode_path(& organization_id.to_string()), encode_path(& orb_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+    }
+    /// `POST /api/v2/organization/{organization_id}/devices/{orb_id}/trigger-speedtest/{testType}` (post_v2_organization_devices_trigger_speedtest).
+    impl<'a> crate::endpoint::Endpoint
+    for PostV2OrganizationDevicesTriggerSpeedtest<'a> {
+        const OPERATION_ID: &'static str = "post_v2_organization_devices_trigger_speedtest";
+        const METHOD: &'static str = "POST";
+        const PATH: &'static str = "/api/v2/organization/{organization_id}/devices/{orb_id}/trigger-speedtest/{testType}";
+        type Response = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        fn into_request(self) -> ::std::result::Result<::reqwest::Request, Error> {
+            let Self { client, organization_id, orb_id, test_type } = self;
+            let organization_id = organization_id.map_err(Error::InvalidRequest)?;
+            let orb_id = orb_id.map_err(Error::InvalidRequest)?;
+            let test_type = test_type.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v2/organization/{}/devices/{}/trigger-speedtest/{}", client
+                .baseurl, encode_path(& organization_id.to_string()), encode_path(&
+                orb_id.to_string()), encode_path(& test_type.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+    }
+    /// `GET /api/v2/organizations` (get_v2_organizations).
+    impl<'a> crate::endpoint::Endpoint for GetV2Organizations<'a> {
+        const OPERATION_ID: &'static str = "get_v2_organizations";
+        const METHOD: &'static str = "GET";
+        const PATH: &'static str = "/api/v2/organizations";
+        type Response = ::std::vec::Vec<types::ServerOrganizationsResponse>;
+        fn into_request(self) -> ::std::result::Result<::reqwest::Request, Error> {
+            let Self { client } = self;
+            let url = format!("{}/api/v2/organizations", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
 }
+/// Every operation of the spec, sorted by operation id.
+pub const OPERATIONS: &[crate::endpoint::SpecOperation] = &[
+    crate::endpoint::SpecOperation {
+        id: "delete_v2_organization_devices_configuration",
+        method: "DELETE",
+        path: "/api/v2/organization/{organization_id}/devices/{orb_id}/configuration",
+    },
+    crate::endpoint::SpecOperation {
+        id: "get_v1_organization_configurations",
+        method: "GET",
+        path: "/api/v1/organization/{organization_id}/configurations",
+    },
+    crate::endpoint::SpecOperation {
+        id: "get_v2_organization_devices",
+        method: "GET",
+        path: "/api/v2/organization/{organization_id}/devices",
+    },
+    crate::endpoint::SpecOperation {
+        id: "get_v2_organization_devices_configuration",
+        method: "GET",
+        path: "/api/v2/organization/{organization_id}/devices/{orb_id}/configuration",
+    },
+    crate::endpoint::SpecOperation {
+        id: "get_v2_organizations",
+        method: "GET",
+        path: "/api/v2/organizations",
+    },
+    crate::endpoint::SpecOperation {
+        id: "patch_v2_organization_devices_configuration",
+        method: "PATCH",
+        path: "/api/v2/organization/{organization_id}/devices/{orb_id}/configuration",
+    },
+    crate::endpoint::SpecOperation {
+        id: "post_v1_device_temp_datasets",
+        method: "POST",
+        path: "/api/v1/device/{orb_id}/temp-datasets",
+    },
+    crate::endpoint::SpecOperation {
+        id: "post_v2_device_trigger_speedtest",
+        method: "POST",
+        path: "/api/v2/device/{orbID}/trigger-speedtest/{testType}",
+    },
+    crate::endpoint::SpecOperation {
+        id: "post_v2_organization_devices_temp_datasets",
+        method: "POST",
+        path: "/api/v2/organization/{organization_id}/devices/{orb_id}/temp-datasets",
+    },
+    crate::endpoint::SpecOperation {
+        id: "post_v2_organization_devices_trigger_speedtest",
+        method: "POST",
+        path: "/api/v2/organization/{organization_id}/devices/{orb_id}/trigger-speedtest/{testType}",
+    },
+];
 /// Every generated type with its JSON Schema (schemars), for the schema snapshot test.
 #[cfg(feature = "schemars")]
 #[doc(hidden)]

@@ -3,13 +3,20 @@
 //! Everything here is generated from `spec/openapi.json` by progenitor (see
 //! `generated/orb_cloud_api.rs` for the reviewed copy), except the hook below that sends the
 //! generated client's requests through this crate's transport, so the raw client gets the same
-//! authentication, retries, deadline and tracing as [`crate::OrbCloud`]. Operations are methods
-//! on [`Client`]; schemas are in [`types`], named after Orb's schema names
-//! (`server.OrganizationDeviceResponse` is [`types::ServerOrganizationDeviceResponse`]).
+//! authentication, retries, deadline and tracing as [`crate::OrbCloud`], and the conversion of
+//! its errors into [`crate::Error`]. Operations are methods on [`Client`]; schemas are in
+//! [`types`], named after Orb's schema names (`server.OrganizationDeviceResponse` is
+//! [`types::ServerOrganizationDeviceResponse`]); [`OPERATIONS`] lists the spec's operations.
+//!
+//! The request builders in [`builder`] are also [`crate::Endpoint`]s: the typed client builds
+//! every request with them.
+//!
+//! Progenitor sends an `api-version` header with the document's version on every request; Orb
+//! does not document it and is not known to read it.
 //!
 //! Struct builders (`types::builder`) are kept only for the request bodies the operations take;
 //! build other types with struct literals or `Default`. The code generator drops the rest, which
-//! were two thirds of the generated code (`xtask/src/codegen.rs`).
+//! were two thirds of the generated code (`codegen/builders.rs`).
 
 #[allow(missing_docs, unused_imports, clippy::all, rustdoc::all)]
 mod generated {
@@ -20,8 +27,9 @@ pub use generated::*;
 
 use progenitor_client::{ClientHooks, OperationInfo};
 
+use crate::error::ApiError;
 use crate::operation::Operation;
-use crate::transport::Transport;
+use crate::transport::{RawFailure, Transport};
 
 impl ClientHooks<Transport> for Client {
     async fn exec(
@@ -29,25 +37,84 @@ impl ClientHooks<Transport> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let operation = operation_for(info.operation_id);
-        self.inner().execute_raw(operation, request).await.result
+        let operation = Operation::from_id(info.operation_id);
+        self.inner().send_raw(operation, request).await
     }
 }
 
-/// The operation a generated operationId stands for.
-fn operation_for(operation_id: &str) -> Operation {
-    match operation_id {
-        "get_v2_organizations" => Operation::ListOrganizations,
-        "get_v2_organization_devices" => Operation::ListDevices,
-        "get_v1_organization_configurations" => Operation::ListConfigurations,
-        "get_v2_organization_devices_configuration" => Operation::GetDeviceConfiguration,
-        "patch_v2_organization_devices_configuration" => Operation::PatchDeviceConfiguration,
-        "delete_v2_organization_devices_configuration" => Operation::ResetDeviceConfiguration,
-        "post_v2_organization_devices_temp_datasets" => Operation::TempDatasets,
-        "post_v1_device_temp_datasets" => Operation::DeviceTempDatasets,
-        "post_v2_organization_devices_trigger_speedtest" => Operation::SpeedTest,
-        "post_v2_device_trigger_speedtest" => Operation::DeviceSpeedTest,
-        _ => Operation::Raw,
+/// The raw client's errors, as the typed client's: a non-success answer keeps Orb's message,
+/// code and request id (read by the hook before progenitor sees the answer), failures keep their
+/// source.
+///
+/// ```no_run
+/// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
+/// let orgs = client.raw().get_v2_organizations().send().await?; // progenitor's error, converted
+/// # Ok(()) }
+/// ```
+impl<E> From<progenitor_client::Error<E>> for crate::Error {
+    fn from(e: progenitor_client::Error<E>) -> Self {
+        use crate::Error;
+        use progenitor_client::Error as P;
+        let operation = Operation::RAW;
+        match e {
+            P::UnexpectedResponse(response) => match response.extensions().get::<RawFailure>() {
+                Some(RawFailure(failure)) => Error::from_api(failure.0, failure.1.clone()),
+                None => Error::from_api(
+                    operation,
+                    ApiError {
+                        status: response.status().as_u16(),
+                        ..ApiError::default()
+                    },
+                ),
+            },
+            P::ErrorResponse(response) => Error::from_api(
+                operation,
+                ApiError {
+                    status: response.status().as_u16(),
+                    ..ApiError::default()
+                },
+            ),
+            P::InvalidResponsePayload(bytes, source) => Error::Decode {
+                operation,
+                path: ".".into(),
+                message: source.to_string(),
+                // Without the client's key at hand, the body is not shown (it could echo it).
+                body_start: format!("({} bytes, not shown)", bytes.len()),
+                source: Some(source),
+            },
+            P::CommunicationError(source)
+            | P::InvalidUpgrade(source)
+            | P::ResponseBodyError(source) => Error::from_reqwest(operation, source),
+            P::InvalidRequest(reason) | P::Custom(reason) => Error::InvalidInput {
+                what: "request",
+                reason,
+            },
+        }
+    }
+}
+
+impl crate::Error {
+    /// A generated request builder that could not build its request.
+    pub(crate) fn from_request_builder(operation: Operation, e: progenitor_client::Error) -> Self {
+        match e {
+            progenitor_client::Error::InvalidRequest(reason) => crate::Error::InvalidInput {
+                what: "request",
+                reason: format!("{operation}: {reason}"),
+            },
+            other => crate::Error::from(other),
+        }
+    }
+
+    fn from_reqwest(operation: Operation, source: reqwest::Error) -> Self {
+        // A timeout stays a transport failure here: which limit passed is not known.
+        let source = source.without_url();
+        crate::Error::Transport {
+            operation,
+            url: String::new(),
+            reason: crate::transport::error_chain(&source),
+            connect: source.is_connect(),
+            source,
+        }
     }
 }
 

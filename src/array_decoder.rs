@@ -39,6 +39,21 @@ pub(crate) trait Element: DeserializeOwned + Send + 'static {
     fn from_text(text: &str) -> serde_json::Result<Self> {
         serde_json::from_str(text)
     }
+
+    /// The id of an element that failed to decode, if it can be read (for lenient listings).
+    fn id_of(_bytes: &[u8]) -> Option<String> {
+        None
+    }
+}
+
+/// An element a lenient listing left out: where it is, its id if readable, and why.
+#[derive(Debug)]
+pub(crate) struct Skipped {
+    pub index: usize,
+    pub id: Option<String>,
+    pub failure: DecodeFailure,
+    /// The element's first bytes, for the error message.
+    pub head: Vec<u8>,
 }
 
 /// Where in the array the decoder is.
@@ -58,10 +73,23 @@ enum State {
 }
 
 /// Why the body could not be decoded: where (`[3].summary.orb_score`) and what serde said.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) struct DecodeFailure {
     pub path: String,
     pub message: String,
+    /// serde's error, when the failure is serde's (not the array's structure).
+    pub source: Option<serde_json::Error>,
+}
+
+impl DecodeFailure {
+    /// A failure of the array's structure (no serde error behind it).
+    fn structure(path: String, message: String) -> Self {
+        Self {
+            path,
+            message,
+            source: None,
+        }
+    }
 }
 
 /// Feeds on body chunks and hands out batches of whole elements to decode as `T`s.
@@ -87,12 +115,15 @@ pub(crate) struct ArrayDecoder<T> {
     batch: usize,
     /// Buffers of decoded batches, to reuse.
     spare: Vec<Vec<u8>>,
+    /// Leave out elements that are valid JSON but do not decode, instead of failing.
+    lenient: bool,
     _decodes: PhantomData<fn() -> T>,
 }
 
-/// A decoded batch: its elements, and its emptied buffer to reuse.
+/// A decoded batch: its elements, the ones left out (lenient only), and its emptied buffer.
 pub(crate) struct Decoded<T> {
     pub items: Vec<T>,
+    pub skipped: Vec<Skipped>,
     pub buffer: Vec<u8>,
 }
 
@@ -102,6 +133,7 @@ pub(crate) struct Batch<T> {
     ranges: Vec<Range<usize>>,
     /// Index in the array of the first element.
     first: usize,
+    lenient: bool,
     _decodes: PhantomData<fn() -> T>,
 }
 
@@ -122,8 +154,17 @@ impl<T: DeserializeOwned> ArrayDecoder<T> {
             head: Vec::new(),
             batch: BATCH,
             spare: Vec::new(),
+            lenient: false,
             _decodes: PhantomData,
         }
+    }
+
+    /// Leave out elements that are valid JSON but do not decode as `T` (reported as
+    /// [`Skipped`]), rather than failing the whole listing. A body that is not valid JSON still
+    /// fails: past a syntax error, where elements begin is not known.
+    pub(crate) fn lenient(mut self) -> Self {
+        self.lenient = true;
+        self
     }
 
     /// The first bytes of the body (for error messages).
@@ -191,13 +232,9 @@ impl<T: DeserializeOwned> ArrayDecoder<T> {
                 );
             }
             State::NotArray => {
-                let failure =
-                    decode_whole::<Vec<T>>(&self.buf)
-                        .err()
-                        .unwrap_or_else(|| DecodeFailure {
-                            path: ".".into(),
-                            message: "expected a JSON array".into(),
-                        });
+                let failure = decode_whole::<Vec<T>>(&self.buf).err().unwrap_or_else(|| {
+                    DecodeFailure::structure(".".into(), "expected a JSON array".into())
+                });
                 self.failure.get_or_insert(failure);
             }
             State::Done | State::Failed => {}
@@ -212,7 +249,8 @@ impl<T: DeserializeOwned> ArrayDecoder<T> {
 
     fn fail(&mut self, path: String, message: String) {
         self.state = State::Failed;
-        self.failure.get_or_insert(DecodeFailure { path, message });
+        self.failure
+            .get_or_insert(DecodeFailure::structure(path, message));
     }
 
     /// Scans the new bytes, recording whole elements.
@@ -305,6 +343,7 @@ impl<T: DeserializeOwned> ArrayDecoder<T> {
             bytes,
             ranges,
             first,
+            lenient: self.lenient,
             _decodes: PhantomData,
         })
     }
@@ -314,15 +353,17 @@ impl<T: Element> Batch<T> {
     /// Decodes every element, in order; the first failure names its element. The batch's
     /// buffer comes back emptied, for [`ArrayDecoder::recycle`].
     pub(crate) fn decode(mut self) -> Result<Decoded<T>, DecodeFailure> {
-        let items = self.decode_items()?;
+        let mut skipped = Vec::new();
+        let items = self.decode_items(&mut skipped)?;
         self.bytes.clear();
         Ok(Decoded {
             items,
+            skipped,
             buffer: self.bytes,
         })
     }
 
-    fn decode_items(&self) -> Result<Vec<T>, DecodeFailure> {
+    fn decode_items(&self, skipped: &mut Vec<Skipped>) -> Result<Vec<T>, DecodeFailure> {
         let text = std::str::from_utf8(&self.bytes).ok();
         let mut items = Vec::with_capacity(self.ranges.len());
         for (k, range) in self.ranges.iter().enumerate() {
@@ -334,6 +375,15 @@ impl<T: Element> Batch<T> {
             };
             match decoded {
                 Ok(item) => items.push(item),
+                // A whole JSON value of another shape: left out, the listing goes on.
+                Err(e) if self.lenient && serde_json::from_slice::<IgnoredAny>(bytes).is_ok() => {
+                    skipped.push(Skipped {
+                        index: self.first + k,
+                        id: T::id_of(bytes),
+                        failure: element_failure::<T>(self.first + k, bytes, e),
+                        head: bytes[..bytes.len().min(200)].to_vec(),
+                    });
+                }
                 Err(e) => return Err(element_failure::<T>(self.first + k, bytes, e)),
             }
         }
@@ -351,6 +401,7 @@ impl<T: Element> Batch<T> {
 /// whole.
 pub(crate) struct Decoding<T> {
     items: Vec<T>,
+    skipped: Vec<Skipped>,
     pending: VecDeque<JoinHandle<Result<Decoded<T>, DecodeFailure>>>,
     /// Buffers of decoded batches, for [`ArrayDecoder::recycle`].
     spare: Vec<Vec<u8>>,
@@ -368,6 +419,7 @@ impl<T: Element> Decoding<T> {
         Self {
             // About 4 KB per device in a listing.
             items: Vec::with_capacity(size_hint.map_or(0, |n| (n / 4096).min(1 << 16) as usize)),
+            skipped: Vec::new(),
             pending: VecDeque::new(),
             spare: Vec::new(),
             // One more than the cores, so that no core waits for the next batch.
@@ -380,8 +432,7 @@ impl<T: Element> Decoding<T> {
     pub(crate) async fn submit(&mut self, batch: Batch<T>) -> Result<(), DecodeFailure> {
         if self.in_flight == 0 {
             let decoded = batch.decode()?;
-            self.items.extend(decoded.items);
-            self.spare.push(decoded.buffer);
+            self.take(decoded);
             return Ok(());
         }
         self.pending
@@ -397,26 +448,34 @@ impl<T: Element> Decoding<T> {
         self.spare.pop()
     }
 
-    /// Decodes the `last` batch here while the pool finishes the others: every element, in order.
-    pub(crate) async fn finish(mut self, last: Option<Batch<T>>) -> Result<Vec<T>, DecodeFailure> {
+    /// Decodes the `last` batch here while the pool finishes the others: every element, in
+    /// order, and those a lenient listing left out.
+    pub(crate) async fn finish(
+        mut self,
+        last: Option<Batch<T>>,
+    ) -> Result<(Vec<T>, Vec<Skipped>), DecodeFailure> {
         let last = last.map(Batch::decode);
         while !self.pending.is_empty() {
             self.collect_oldest().await?;
         }
         if let Some(last) = last {
-            self.items.extend(last?.items);
+            self.take(last?);
         }
-        Ok(self.items)
+        Ok((self.items, self.skipped))
+    }
+
+    fn take(&mut self, decoded: Decoded<T>) {
+        self.items.extend(decoded.items);
+        self.skipped.extend(decoded.skipped);
+        self.spare.push(decoded.buffer);
     }
 
     async fn collect_oldest(&mut self) -> Result<(), DecodeFailure> {
         if let Some(handle) = self.pending.pop_front() {
-            let decoded = handle.await.map_err(|e| DecodeFailure {
-                path: ".".into(),
-                message: format!("decoding stopped: {e}"),
+            let decoded = handle.await.map_err(|e| {
+                DecodeFailure::structure(".".into(), format!("decoding stopped: {e}"))
             })??;
-            self.items.extend(decoded.items);
-            self.spare.push(decoded.buffer);
+            self.take(decoded);
         }
         Ok(())
     }
@@ -432,7 +491,7 @@ fn element_failure<T: DeserializeOwned>(
     if inner.path != "." {
         return DecodeFailure {
             path: format!("[{index}].{}", inner.path),
-            message: inner.message,
+            ..inner
         };
     }
     // The element decodes; what failed is after it: a missing `,` before the next one.
@@ -444,13 +503,10 @@ fn element_failure<T: DeserializeOwned>(
         _ => None,
     };
     match after {
-        Some(&b) => DecodeFailure {
-            path: format!("[{}]", index + 1),
-            message: unexpected(index + 1, b),
-        },
+        Some(&b) => DecodeFailure::structure(format!("[{}]", index + 1), unexpected(index + 1, b)),
         None => DecodeFailure {
             path: format!("[{index}]"),
-            message: inner.message,
+            ..inner
         },
     }
 }
@@ -484,11 +540,13 @@ pub(crate) fn locate_failure<V: DeserializeOwned>(
         Err(e) => DecodeFailure {
             path: e.path().to_string(),
             message: e.inner().to_string(),
+            source: Some(e.into_inner()),
         },
         // The value itself decodes (the failure was after it, e.g. trailing characters).
         Ok(_) => DecodeFailure {
             path: ".".to_string(),
             message: first.to_string(),
+            source: Some(first),
         },
     }
 }

@@ -31,10 +31,9 @@ impl OrbCloud {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| {
-                Error::Setup(format!(
-                    "could not start the blocking client's runtime: {e}"
-                ))
+            .map_err(|e| Error::Setup {
+                what: "the blocking client's runtime",
+                source: Box::new(e),
             })?;
         Ok(Self {
             runtime: Arc::new(runtime),
@@ -62,12 +61,12 @@ impl OrbCloud {
         self.runtime.block_on(future)
     }
 
-    /// See [`crate::Organizations::list`].
+    /// See [`crate::OrganizationsHandle::list`].
     pub fn list_organizations(&self) -> Result<Vec<Organization>, Error> {
         self.block_on(self.inner.organizations().list())
     }
 
-    /// See [`crate::Devices::list`].
+    /// See [`crate::DevicesHandle::list`].
     pub fn list_devices(&self, organization_id: &str) -> Result<Vec<Device>, Error> {
         self.block_on(self.inner.organization(organization_id).devices().list())
     }
@@ -77,7 +76,7 @@ impl OrbCloud {
         self.block_on(self.inner.organization(organization_id).configurations())
     }
 
-    /// See [`crate::DeviceConfiguration::get`].
+    /// See [`crate::DeviceConfigHandle::get`].
     pub fn device_configuration(
         &self,
         organization_id: &str,
@@ -85,10 +84,10 @@ impl OrbCloud {
     ) -> Result<DeviceConfig, Error> {
         let org = self.inner.organization(organization_id);
         let device = org.device(orb_id);
-        self.block_on(device.configuration().get())
+        self.block_on(device.config().get())
     }
 
-    /// See [`crate::DeviceConfiguration::patch`].
+    /// See [`crate::DeviceConfigHandle::patch`].
     pub fn patch_device_configuration(
         &self,
         organization_id: &str,
@@ -97,10 +96,10 @@ impl OrbCloud {
     ) -> Result<JsonObject, Error> {
         let org = self.inner.organization(organization_id);
         let device = org.device(orb_id);
-        self.block_on(device.configuration().patch(patch))
+        self.block_on(device.config().patch(patch))
     }
 
-    /// See [`crate::DeviceConfiguration::reset`].
+    /// See [`crate::DeviceConfigHandle::reset`].
     pub fn reset_device_configuration(
         &self,
         organization_id: &str,
@@ -109,10 +108,10 @@ impl OrbCloud {
     ) -> Result<JsonObject, Error> {
         let org = self.inner.organization(organization_id);
         let device = org.device(orb_id);
-        self.block_on(device.configuration().reset(fallback))
+        self.block_on(device.config().reset(fallback))
     }
 
-    /// See [`crate::OrgDevice::temp_datasets`].
+    /// See [`crate::DeviceHandle::temp_datasets`].
     pub fn temp_datasets(
         &self,
         organization_id: &str,
@@ -123,7 +122,7 @@ impl OrbCloud {
         self.block_on(org.device(orb_id).temp_datasets(request))
     }
 
-    /// See [`crate::OrgDevice::speed_test`].
+    /// See [`crate::DeviceHandle::speed_test`].
     pub fn speed_test(
         &self,
         organization_id: &str,

@@ -7,10 +7,16 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 
 use crate::api;
+use crate::array_decoder::Element;
+use crate::endpoint::{Endpoint, FromGenerated};
 use crate::error::Error;
+use crate::listing::Lenient;
 use crate::operation::Operation;
 use crate::ratelimit::RateLimit;
-use crate::resources::{DeviceHandle, OrganizationHandle, Organizations};
+use crate::request_options::RequestOptions;
+use crate::resources::{
+    DeviceHandle, OrbId, OrganizationHandle, OrganizationId, OrganizationsHandle,
+};
 use crate::retry::{RetryPolicy, Sleeper, TokioSleeper};
 use crate::secret::ApiKey;
 use crate::transport::{Transport, TransportConfig};
@@ -25,8 +31,7 @@ pub const BASE_URL_ENV: &str = "ORB_CLOUD_BASE_URL";
 /// # async fn demo() -> Result<(), orb_cloud::Error> {
 /// let client = orb_cloud::OrbCloud::from_env()?; // ORB_CLOUD_API_KEY
 /// for org in client.organizations().list().await? {
-///     let id = org.organization_id.clone().unwrap_or_default();
-///     for device in client.organization(&id).devices().list().await? {
+///     for device in client.organization(&org).devices().list().await? {
 ///         let score = device.orb_score().and_then(|s| s.display);
 ///         println!("{} connected={} score={score:?}", device.name, device.is_connected());
 ///     }
@@ -62,36 +67,115 @@ impl OrbCloud {
     }
 
     /// The organizations the key can see.
-    pub fn organizations(&self) -> Organizations<'_> {
-        Organizations::new(self)
+    ///
+    /// ```no_run
+    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
+    /// let orgs = client.organizations().list().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn organizations(&self) -> OrganizationsHandle<'_> {
+        OrganizationsHandle::new(self)
     }
 
-    /// One organization: its devices, configurations and device operations.
-    pub fn organization(&self, organization_id: impl Into<String>) -> OrganizationHandle<'_> {
-        OrganizationHandle::new(self, organization_id.into())
+    /// One organization, by id or as listed: its devices, configurations and device operations.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
+    /// for org in client.organizations().list().await? {
+    ///     let devices = client.organization(&org).devices().list().await?;
+    /// }
+    /// let devices = client.organization("org-id").devices().list().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn organization(&self, organization: impl Into<OrganizationId>) -> OrganizationHandle<'_> {
+        OrganizationHandle::new(self, organization.into())
     }
 
-    /// Device-level operations that need no organization (`/api/v1/device/...`, `/api/v2/device/...`).
-    pub fn device(&self, orb_id: impl Into<String>) -> DeviceHandle<'_> {
-        DeviceHandle::new(self, orb_id.into())
+    /// One device without its organization: the operations that need none (temporary datasets,
+    /// speed tests, live streams through the device-level endpoints). For its config, use
+    /// `client.organization(&org).device(&orb_id)`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
+    /// client.device("orb-id").speed_test(orb_cloud::SpeedTest::Top).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn device(&self, orb_id: impl Into<OrbId>) -> DeviceHandle<'_> {
+        DeviceHandle::new(self, None, orb_id.into())
     }
 
     /// Every device of every organization, listed concurrently within the rate limit.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
+    /// let fleet = client.fleet().concurrency(4).devices().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn fleet(&self) -> crate::fleet::Fleet<'_> {
         crate::fleet::Fleet::new(self)
     }
 
-    /// The generated client, sharing this client's authentication, retries and tracing.
+    /// The generated client, sharing this client's authentication, retries and tracing. Its
+    /// errors convert into [`Error`] with `?` (Orb's message kept); [`OrbCloud::send`] sends its
+    /// request builders the way typed calls do.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
+    /// let orgs = client.raw().get_v2_organizations().send().await?.into_inner();
+    /// # Ok(()) }
+    /// ```
     pub fn raw(&self) -> &api::Client {
         &self.raw
+    }
+
+    /// Send one of the generated client's request builders as typed calls are sent (the
+    /// attempt timeout kept by the watchdog, body included; errors as [`Error`]) and decode the
+    /// answer into the type the spec gives it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
+    /// let configurations = client
+    ///     .send(client.raw().get_v1_organization_configurations().organization_id("org-id"))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn send<E>(&self, endpoint: E) -> Result<E::Response, Error>
+    where
+        E: Endpoint,
+        E::Response: DeserializeOwned,
+    {
+        self.call(endpoint).await
+    }
+
+    /// The same client (connections, rate-limit state) with `options` over its settings, for
+    /// the calls made through it.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
+    /// let quick = client.with_options(
+    ///     orb_cloud::RequestOptions::new().attempt_timeout(Duration::from_secs(3)),
+    /// );
+    /// let orgs = quick.organizations().list().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_options(&self, options: RequestOptions) -> OrbCloud {
+        let transport = self.transport.with_options(options);
+        let raw = api::Client::new_with_client(
+            self.transport.base_url(),
+            self.transport.http().clone(),
+            transport.clone(),
+        );
+        OrbCloud { transport, raw }
     }
 
     /// A request to any path, for endpoints this crate does not know (like the Python client's
     /// `request`). Authentication, retries, deadline and tracing apply.
     ///
     /// ```no_run
+    /// use orb_cloud::Method;
     /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
-    /// let orgs: serde_json::Value = client.request(reqwest::Method::GET, "/api/v2/organizations").send_json().await?;
+    /// let orgs: serde_json::Value = client.request(Method::GET, "/api/v2/organizations").send_json().await?;
     /// # Ok(()) }
     /// ```
     pub fn request(&self, method: Method, path: &str) -> RawRequest<'_> {
@@ -116,46 +200,44 @@ impl OrbCloud {
         self.transport.base_url()
     }
 
-    /// Build a request to Orb's path `segments` (each percent-encoded).
-    pub(crate) fn endpoint(
-        &self,
-        method: Method,
-        segments: &[&str],
-    ) -> Result<reqwest::RequestBuilder, Error> {
-        let mut url = self.transport.base().clone();
-        url.path_segments_mut()
-            .map_err(|_| Error::InvalidBaseUrl {
-                url: self.transport.base_url().into(),
-                reason: "cannot have a path".into(),
-            })?
-            .pop_if_empty()
-            .extend(segments);
-        Ok(self.transport.http().request(method, url))
+    /// The request a generated builder makes, and its operation.
+    fn request_of<E: Endpoint>(endpoint: E) -> Result<(Operation, reqwest::Request), Error> {
+        let operation = Operation::of::<E>();
+        let request = endpoint
+            .into_request()
+            .map_err(|e| Error::from_request_builder(operation, e))?;
+        Ok((operation, request))
     }
 
-    pub(crate) async fn call<T: DeserializeOwned>(
-        &self,
-        operation: Operation,
-        builder: reqwest::RequestBuilder,
-    ) -> Result<T, Error> {
-        let request = builder.build().map_err(|e| Error::InvalidInput {
-            what: "request",
-            reason: e.to_string(),
-        })?;
+    /// A typed call: the generated builder's request, sent through the transport, the answer
+    /// decoded once straight into `T`.
+    pub(crate) async fn call<E, T>(&self, endpoint: E) -> Result<T, Error>
+    where
+        E: Endpoint,
+        T: FromGenerated<E::Response>,
+    {
+        let (operation, request) = Self::request_of(endpoint)?;
         self.transport.json(operation, request).await
     }
 
-    /// [`OrbCloud::call`] for an array answer, decoded in batches while it arrives.
-    pub(crate) async fn call_list<T: crate::array_decoder::Element>(
-        &self,
-        operation: Operation,
-        builder: reqwest::RequestBuilder,
-    ) -> Result<Vec<T>, Error> {
-        let request = builder.build().map_err(|e| Error::InvalidInput {
-            what: "request",
-            reason: e.to_string(),
-        })?;
+    /// [`OrbCloud::call`] for a listing, decoded in batches while it arrives.
+    pub(crate) async fn call_list<E, G, T>(&self, endpoint: E) -> Result<Vec<T>, Error>
+    where
+        E: Endpoint<Response = Vec<G>>,
+        T: FromGenerated<G> + Element,
+    {
+        let (operation, request) = Self::request_of(endpoint)?;
         self.transport.json_array(operation, request).await
+    }
+
+    /// [`OrbCloud::call_list`] that leaves out the elements that do not decode.
+    pub(crate) async fn call_list_lenient<E, G, T>(&self, endpoint: E) -> Result<Lenient<T>, Error>
+    where
+        E: Endpoint<Response = Vec<G>>,
+        T: FromGenerated<G> + Element,
+    {
+        let (operation, request) = Self::request_of(endpoint)?;
+        self.transport.json_array_lenient(operation, request).await
     }
 }
 
@@ -165,7 +247,7 @@ pub struct RawRequest<'a> {
     builder: reqwest::RequestBuilder,
 }
 
-impl RawRequest<'_> {
+impl<'a> RawRequest<'a> {
     /// A JSON body.
     pub fn json<B: serde::Serialize + ?Sized>(mut self, body: &B) -> Self {
         self.builder = self.builder.json(body);
@@ -178,18 +260,34 @@ impl RawRequest<'_> {
         self
     }
 
+    /// A header.
+    pub fn header(
+        mut self,
+        name: crate::header::HeaderName,
+        value: crate::header::HeaderValue,
+    ) -> Self {
+        self.builder = self.builder.header(name, value);
+        self
+    }
+
     /// Send; a non-success status is an [`Error`].
     pub async fn send(self) -> Result<reqwest::Response, Error> {
-        let request = self.builder.build().map_err(|e| Error::InvalidInput {
-            what: "request",
-            reason: e.to_string(),
-        })?;
-        self.client.transport.send(Operation::Raw, request).await
+        let (client, request) = self.build()?;
+        client.transport.send(Operation::RAW, request).await
     }
 
     /// Send and decode the JSON answer.
     pub async fn send_json<T: DeserializeOwned>(self) -> Result<T, Error> {
-        self.client.call(Operation::Raw, self.builder).await
+        let (client, request) = self.build()?;
+        client.transport.json(Operation::RAW, request).await
+    }
+
+    fn build(self) -> Result<(&'a OrbCloud, reqwest::Request), Error> {
+        let request = self.builder.build().map_err(|e| Error::InvalidInput {
+            what: "request",
+            reason: e.to_string(),
+        })?;
+        Ok((self.client, request))
     }
 }
 
@@ -334,19 +432,21 @@ impl OrbCloudBuilder {
                 .filter(|u| !u.trim().is_empty())
                 .unwrap_or_else(|| crate::DEFAULT_BASE_URL.to_string()),
         };
-        let (base_url, base) = validate_base_url(&base_url)?;
+        let base_url = validate_base_url(&base_url)?;
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
                 .user_agent(self.user_agent)
                 .build()
-                .map_err(|e| Error::Setup(e.to_string()))?,
+                .map_err(|e| Error::Setup {
+                    what: "the HTTP client",
+                    source: Box::new(e),
+                })?,
         };
         let transport = Transport::new(TransportConfig {
             http: http.clone(),
             base_url: base_url.clone(),
-            base,
             key,
             retry: self.retry,
             attempt_timeout: self.attempt_timeout,
@@ -358,8 +458,8 @@ impl OrbCloudBuilder {
     }
 }
 
-/// The base URL without a trailing slash, and parsed.
-fn validate_base_url(url: &str) -> Result<(String, reqwest::Url), Error> {
+/// The base URL without a trailing slash.
+fn validate_base_url(url: &str) -> Result<String, Error> {
     let trimmed = url.trim().trim_end_matches('/');
     let parsed = reqwest::Url::parse(trimmed).map_err(|e| Error::InvalidBaseUrl {
         url: url.to_string(),
@@ -383,5 +483,5 @@ fn validate_base_url(url: &str) -> Result<(String, reqwest::Url), Error> {
             reason: "it must not carry a query or credentials".into(),
         });
     }
-    Ok((trimmed.to_string(), parsed))
+    Ok(trimmed.to_string())
 }

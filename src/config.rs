@@ -130,6 +130,59 @@ impl<'de> Deserialize<'de> for DeviceConfig {
     }
 }
 
+/// What Orb answers to a configuration GET, which it does not document: a bare `{key: [values]}`
+/// map, or one wrapped in `{"config": {...}}`. Both are read in one pass.
+pub(crate) struct ConfigAnswer(pub DeviceConfig);
+
+impl<'de> Deserialize<'de> for ConfigAnswer {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Nested {
+            Config(DeviceConfig),
+            Values(Values),
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ConfigAnswer;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a device configuration")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ConfigAnswer, A::Error> {
+                let mut out = BTreeMap::new();
+                let mut wrapped = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "config" {
+                        match map.next_value::<Nested>()? {
+                            Nested::Config(config) => wrapped = Some(config),
+                            Nested::Values(values) => {
+                                out.insert(key, values.0);
+                            }
+                        }
+                    } else {
+                        out.insert(key, map.next_value::<Values>()?.0);
+                    }
+                }
+                Ok(ConfigAnswer(wrapped.unwrap_or(DeviceConfig(out))))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl crate::endpoint::FromGenerated<crate::JsonObject> for ConfigAnswer {
+    fn from_generated(value: crate::JsonObject) -> Result<Self, serde_json::Error> {
+        serde_json::from_value(serde_json::Value::Object(value))
+    }
+}
+
+/// The body of a configuration PATCH, as the spec types it.
+impl From<&DeviceConfig> for std::collections::HashMap<String, Vec<String>> {
+    fn from(config: &DeviceConfig) -> Self {
+        config.0.clone().into_iter().collect()
+    }
+}
+
 struct Values(Vec<String>);
 
 impl<'de> Deserialize<'de> for Values {
@@ -242,6 +295,21 @@ mod tests {
         assert_eq!(config.get(keys::IDENTIFIABLE).unwrap(), ["true"]);
         assert_eq!(config.get("other").unwrap().len(), 0);
         assert_eq!(config.get("n").unwrap(), ["1", "true"]);
+    }
+
+    #[test]
+    fn a_configuration_answer_is_read_bare_or_wrapped() {
+        let bare: ConfigAnswer =
+            serde_json::from_str(r#"{"datasets.api": ["port=7080"], "other": "x"}"#).unwrap();
+        let wrapped: ConfigAnswer = serde_json::from_str(
+            r#"{"status": "ok", "config": {"datasets.api": ["port=7080"], "other": "x"}}"#,
+        )
+        .unwrap();
+        assert_eq!(bare.0, wrapped.0);
+        assert_eq!(bare.0.get("other").unwrap(), ["x"]);
+        // A "config" key whose value is a list is an ordinary key.
+        let plain: ConfigAnswer = serde_json::from_str(r#"{"config": ["a"]}"#).unwrap();
+        assert_eq!(plain.0.get("config").unwrap(), ["a"]);
     }
 
     #[test]

@@ -1,15 +1,20 @@
 //! One error type for everything the client can meet, with messages written for the person who
 //! reads them: what happened, and what to do about it. The API key never appears in any of them.
+//!
+//! `Display` is the whole message, causes included; [`std::error::Error::source`] gives the
+//! underlying error (reqwest's, serde's, IO's, or the last attempt's) to programs that want it.
 
 use std::time::Duration;
 
-use crate::operation::{Operation, Permission};
+use crate::operation::{Evidence, Operation, Permission};
 
 /// Everything that can go wrong.
 ///
 /// ```
 /// let err = orb_cloud::ApiKey::new("").unwrap_err();
 /// assert!(err.to_string().contains("ORB_CLOUD_API_KEY"));
+/// assert_eq!(err.status(), None);
+/// assert!(!err.is_retryable());
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -39,9 +44,16 @@ pub enum Error {
         /// Why.
         reason: String,
     },
-    /// The HTTP client could not be built.
-    #[error("could not set up the HTTP client: {0}")]
-    Setup(String),
+    /// Something the client needs could not be set up (its HTTP client, the blocking client's
+    /// runtime).
+    #[error("could not set up {what}: {source}")]
+    Setup {
+        /// What could not be set up.
+        what: &'static str,
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// HTTP 401.
     #[error("{operation}: Orb Cloud rejected the API key (HTTP 401): it is wrong, revoked or expired; check it in Orb Cloud under Orchestration > API Keys{api}")]
     Unauthorized {
@@ -55,8 +67,8 @@ pub enum Error {
     Forbidden {
         /// What was being done.
         operation: Operation,
-        /// The permission the operation needs, and whether Orb documents it.
-        permission: Option<(Permission, bool)>,
+        /// The permission the operation needs, and how the crate knows.
+        permission: Option<(Permission, Evidence)>,
         /// What Orb said.
         api: Box<ApiError>,
     },
@@ -95,6 +107,9 @@ pub enum Error {
         message: String,
         /// The first bytes of the body.
         body_start: String,
+        /// serde's error, when there is one.
+        #[source]
+        source: Option<serde_json::Error>,
     },
     /// One attempt took longer than the per-attempt timeout (and was not retried).
     #[error("{operation}: no answer within {timeout:?} (attempt {attempt}); {}", timeout_advice(*.retried_unsafe))]
@@ -118,15 +133,17 @@ pub enum Error {
         /// Attempts made.
         attempts: u32,
         /// The last failure, if there was one.
+        #[source]
         last: Option<Box<Error>>,
     },
     /// The push receiver of a live stream could not start (e.g. the port is taken).
-    #[error("could not start the push receiver on {addr}: {reason} (choose another address with LiveOptions::listen)")]
+    #[error("could not start the push receiver on {addr}: {source} (choose another address with LiveOptions::listen)")]
     PushReceiver {
         /// The address it tried to bind.
         addr: String,
         /// Why.
-        reason: String,
+        #[source]
+        source: std::io::Error,
     },
     /// Connection, DNS, TLS or protocol failure.
     #[error("{operation}: could not talk to Orb Cloud at {url}: {reason}")]
@@ -139,13 +156,16 @@ pub enum Error {
         reason: String,
         /// True when the connection could not even be made.
         connect: bool,
+        /// reqwest's error, without its URL.
+        #[source]
+        source: reqwest::Error,
     },
 }
 
-fn permission_advice(p: Option<(Permission, bool)>) -> String {
+fn permission_advice(p: Option<(Permission, Evidence)>) -> String {
     match p {
-        Some((p, true)) => format!(": give the key the \"{p}\" permission"),
-        Some((p, false)) => format!(": the key probably needs the \"{p}\" permission"),
+        Some((p, Evidence::Documented)) => format!(": give the key the \"{p}\" permission"),
+        Some((p, Evidence::Inferred)) => format!(": the key probably needs the \"{p}\" permission"),
         None => String::new(),
     }
 }
@@ -172,12 +192,65 @@ fn last_text(last: &Option<Box<Error>>) -> String {
 }
 
 impl Error {
-    /// The HTTP status, when the error is an answer from Orb.
+    /// The HTTP status, when the error is an answer from Orb (of the last attempt, for a
+    /// deadline that passed).
+    ///
+    /// ```
+    /// # async fn demo(client: orb_cloud::OrbCloud) {
+    /// match client.organizations().list().await {
+    ///     Err(e) if e.status() == Some(403) => eprintln!("the key lacks a permission: {e}"),
+    ///     Err(e) => eprintln!("{e}"),
+    ///     Ok(orgs) => println!("{} organizations", orgs.len()),
+    /// }
+    /// # }
+    /// ```
     pub fn status(&self) -> Option<u16> {
         self.api().map(|a| a.status)
     }
 
-    /// Orb's error details, when the error is an answer from Orb.
+    /// The request id Orb Cloud (or a proxy in front of it) gave the answer, to quote when
+    /// asking Orb about it.
+    pub fn request_id(&self) -> Option<&str> {
+        self.api()?.request_id.as_deref()
+    }
+
+    /// How long the server asked to wait before trying again (`Retry-After`, or the rate
+    /// limit's reset time on a 429).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api()?.retry_after
+    }
+
+    /// Whether the same call may succeed if made again later: rate limits, 502/503/504,
+    /// timeouts and connection failures (what the client retries itself, once its attempts or
+    /// deadline have run out). A timeout of a call that is not safe to repeat counts too; check
+    /// first whether Orb acted on it (see [`Error::Timeout`]).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::RateLimited { .. } | Error::Timeout { .. } | Error::Transport { .. } => true,
+            Error::Api { api, .. } => matches!(api.status, 502..=504),
+            Error::DeadlineExceeded { last, .. } => last.as_ref().is_none_or(|e| e.is_retryable()),
+            _ => false,
+        }
+    }
+
+    /// The operation the error is about, when it is about one.
+    pub fn operation(&self) -> Option<Operation> {
+        match self {
+            Error::Unauthorized { operation, .. }
+            | Error::Forbidden { operation, .. }
+            | Error::NotFound { operation, .. }
+            | Error::RateLimited { operation, .. }
+            | Error::Api { operation, .. }
+            | Error::Decode { operation, .. }
+            | Error::Timeout { operation, .. }
+            | Error::DeadlineExceeded { operation, .. }
+            | Error::Transport { operation, .. } => Some(*operation),
+            _ => None,
+        }
+    }
+
+    /// Orb's error details, when the error is an answer from Orb (of the last attempt, for a
+    /// deadline that passed).
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Unauthorized { api, .. }
@@ -185,6 +258,7 @@ impl Error {
             | Error::NotFound { api, .. }
             | Error::RateLimited { api, .. }
             | Error::Api { api, .. } => Some(api),
+            Error::DeadlineExceeded { last, .. } => last.as_ref()?.api(),
             _ => None,
         }
     }

@@ -67,8 +67,7 @@ impl<'a> Fleet<'a> {
             organizations
                 .into_iter()
                 .map(move |organization| async move {
-                    let id = organization.organization_id.clone().unwrap_or_default();
-                    let devices = client.organization(id).devices().list().await;
+                    let devices = client.organization(&organization).devices().list().await;
                     FleetItem {
                         organization,
                         devices,

@@ -8,8 +8,7 @@
 //! # async fn demo() -> Result<(), orb_cloud::Error> {
 //! let client = orb_cloud::OrbCloud::from_env()?; // ORB_CLOUD_API_KEY
 //! for org in client.organizations().list().await? {
-//!     let id = org.organization_id.unwrap_or_default();
-//!     for device in client.organization(&id).devices().list().await? {
+//!     for device in client.organization(&org).devices().list().await? {
 //!         let score = device.orb_score().and_then(|s| s.display);
 //!         println!("{:30} {:5} {score:?}", device.name, device.is_connected());
 //!     }
@@ -17,16 +16,31 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Layers:
-//! - [`OrbCloud`]: the hand-written client: typed [`Device`]s and [`OrbScore`]s, retries with
-//!   backoff ([`RetryPolicy`]), a total deadline, one [`Error`] type, [`tracing`] spans.
+//! Layers, top to bottom:
+//! - [`OrbCloud`]: the hand-written client: a handle per resource ([`OrganizationsHandle`],
+//!   [`OrganizationHandle`], [`DevicesHandle`], [`DeviceHandle`], [`DeviceConfigHandle`]), typed
+//!   [`Device`]s and [`OrbScore`]s, retries with backoff ([`RetryPolicy`]), a total deadline,
+//!   one [`Error`] type, [`tracing`] spans.
+//! - [`Endpoint`] and [`FromGenerated`]: how the hand-written client uses the generated one.
+//!   Every typed call builds its request with a generated request builder, so paths, methods,
+//!   parameters and types all come from the spec.
 //! - [`api`]: the client progenitor generates from Orb's OpenAPI document (`spec/openapi.json`),
 //!   reachable through [`OrbCloud::raw`], sharing the same transport.
 //!
 //! Facts about Orb's API that are not public are marked as such where they matter (e.g. which
 //! permission an operation needs, see [`Operation::permission`]).
+//!
+//! ## Features
+//!
+//! - `push`: a receiver for what devices push (Data Push) and live streams of typed records
+//!   ([`push`], [`DeviceHandle::stream`]).
+//! - `blocking`: a synchronous client for scripts ([`blocking`]).
+//! - `schemars`: `schemars::JsonSchema` for the generated types ([`api::types`]).
+//!
+//! None is on by default.
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod api;
 mod array_decoder;
@@ -37,15 +51,18 @@ mod config;
 pub mod datasets;
 mod device;
 mod duration;
+mod endpoint;
 mod error;
 mod fleet;
 mod json_scan;
+mod listing;
 pub mod local;
 mod operation;
 mod pacer;
 #[cfg(feature = "push")]
 pub mod push;
 mod ratelimit;
+mod request_options;
 mod resources;
 pub mod retry;
 mod secret;
@@ -65,13 +82,17 @@ pub use device::{
     SummaryTags,
 };
 pub use duration::DatasetDuration;
+pub use endpoint::{Endpoint, FromGenerated, SpecOperation};
 pub use error::{ApiError, Error};
 pub use fleet::{Fleet, FleetItem};
-pub use operation::{Operation, Permission};
+pub use listing::{Lenient, SkippedItem};
+pub use operation::{Evidence, Operation, Permission};
 pub use ratelimit::RateLimit;
+pub use request_options::RequestOptions;
+pub use reqwest::{header, Method};
 pub use resources::{
-    Configuration, DeviceConfiguration, DeviceHandle, Devices, JsonObject, OrgDevice, Organization,
-    OrganizationHandle, Organizations,
+    Configuration, DeviceConfigHandle, DeviceHandle, DevicesHandle, JsonObject, OrbId,
+    Organization, OrganizationHandle, OrganizationId, OrganizationsHandle,
 };
 pub use retry::RetryPolicy;
 pub use secret::{ApiKey, API_KEY_ENV};

@@ -1,76 +1,224 @@
-//! The operations of Orb Cloud's API, with the API-key permission each needs, so that errors can
-//! say what to fix.
+//! The one table of operations: what this crate knows about each operation of the spec beyond the
+//! spec itself (a short name for messages, the API-key permission it needs, whether it may be
+//! sent twice), keyed by the spec's operationId. Method, path, parameters and types are the
+//! spec's and are not repeated here (see [`crate::api::OPERATIONS`]).
+//!
+//! A test fails when the spec has an operation the table lacks, or the table one the spec lacks.
 
-/// One Orb Cloud operation (or a raw request).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Operation {
-    /// `GET /api/v2/organizations`
-    ListOrganizations,
-    /// `GET /api/v2/organization/{organization_id}/devices`
-    ListDevices,
-    /// `GET /api/v1/organization/{organization_id}/configurations`
-    ListConfigurations,
-    /// `GET /api/v2/organization/{organization_id}/devices/{orb_id}/configuration`
-    GetDeviceConfiguration,
-    /// `PATCH /api/v2/organization/{organization_id}/devices/{orb_id}/configuration`
-    PatchDeviceConfiguration,
-    /// `DELETE /api/v2/organization/{organization_id}/devices/{orb_id}/configuration`
-    ResetDeviceConfiguration,
-    /// `POST /api/v2/organization/{organization_id}/devices/{orb_id}/temp-datasets`
-    TempDatasets,
-    /// `POST /api/v1/device/{orb_id}/temp-datasets`
-    DeviceTempDatasets,
-    /// `POST /api/v2/organization/{organization_id}/devices/{orb_id}/trigger-speedtest/{testType}`
-    SpeedTest,
-    /// `POST /api/v2/device/{orbID}/trigger-speedtest/{testType}`
-    DeviceSpeedTest,
-    /// A request made through [`crate::OrbCloud::request`] or the raw generated client.
+use std::fmt;
+
+/// What the crate knows about one operation. See [`Operation::all`].
+#[derive(Debug)]
+struct Facts {
+    /// The spec's operationId.
+    id: &'static str,
+    /// A short name for logs and error messages.
+    name: &'static str,
+    /// The permission a key needs, and how we know.
+    permission: (Permission, Evidence),
+    /// Whether sending it twice does no more than sending it once, so that it may be retried
+    /// after a timeout (when Orb may already have acted on the first).
+    repeatable: bool,
+}
+
+use Evidence::{Documented, Inferred};
+use Permission::{DatasetsWrite, DeviceActions, DevicesRead, OrganizationsRead};
+
+/// Every operation of the spec, sorted by id. Permissions Orb documents ("Organizations: Read:
+/// list and query organizations", "Devices: Read: list devices", "Datasets: Write: configure
+/// temporary data collection") are `Documented`; the rest are inferred from what the operation
+/// does. Repeatable: reads; a configuration patch or reset (the same keys set or removed again);
+/// temporary datasets (the same configuration set again, its duration restarted). Not: a speed
+/// test, which could start a second test.
+static TABLE: [Facts; 10] = [
+    Facts {
+        id: "delete_v2_organization_devices_configuration",
+        name: "reset device configuration",
+        permission: (DeviceActions, Inferred),
+        repeatable: true,
+    },
+    Facts {
+        id: "get_v1_organization_configurations",
+        name: "list configurations",
+        permission: (OrganizationsRead, Inferred),
+        repeatable: true,
+    },
+    Facts {
+        id: "get_v2_organization_devices",
+        name: "list devices",
+        permission: (DevicesRead, Documented),
+        repeatable: true,
+    },
+    Facts {
+        id: "get_v2_organization_devices_configuration",
+        name: "get device configuration",
+        permission: (DevicesRead, Inferred),
+        repeatable: true,
+    },
+    Facts {
+        id: "get_v2_organizations",
+        name: "list organizations",
+        permission: (OrganizationsRead, Documented),
+        repeatable: true,
+    },
+    Facts {
+        id: "patch_v2_organization_devices_configuration",
+        name: "patch device configuration",
+        permission: (DeviceActions, Inferred),
+        repeatable: true,
+    },
+    Facts {
+        id: "post_v1_device_temp_datasets",
+        name: "configure temporary datasets (v1)",
+        permission: (DatasetsWrite, Documented),
+        repeatable: true,
+    },
+    Facts {
+        id: "post_v2_device_trigger_speedtest",
+        name: "trigger speed test (device)",
+        permission: (DeviceActions, Inferred),
+        repeatable: false,
+    },
+    Facts {
+        id: "post_v2_organization_devices_temp_datasets",
+        name: "configure temporary datasets",
+        permission: (DatasetsWrite, Documented),
+        repeatable: true,
+    },
+    Facts {
+        id: "post_v2_organization_devices_trigger_speedtest",
+        name: "trigger speed test",
+        permission: (DeviceActions, Inferred),
+        repeatable: false,
+    },
+];
+
+/// One Orb Cloud operation of the spec, or a request made by hand.
+///
+/// ```
+/// use orb_cloud::{Endpoint, Operation, Permission};
+/// use orb_cloud::api::builder::GetV2OrganizationDevices;
+///
+/// let op = Operation::of::<GetV2OrganizationDevices>();
+/// assert_eq!(op.id(), Some("get_v2_organization_devices"));
+/// assert_eq!(op.name(), "list devices");
+/// assert_eq!(op.permission().map(|(p, _)| p), Some(Permission::DevicesRead));
+/// assert!(Operation::all().any(|o| o == op));
+/// ```
+#[derive(Clone, Copy)]
+pub struct Operation(Kind);
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Listed(&'static Facts),
+    /// An operation of the spec the table lacks (a test keeps this from shipping).
+    Unlisted(&'static str),
+    /// [`crate::OrbCloud::request`], or a raw call whose operation is unknown.
     Raw,
 }
 
 impl Operation {
-    /// A short name for logs and error messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            Operation::ListOrganizations => "list organizations",
-            Operation::ListDevices => "list devices",
-            Operation::ListConfigurations => "list configurations",
-            Operation::GetDeviceConfiguration => "get device configuration",
-            Operation::PatchDeviceConfiguration => "patch device configuration",
-            Operation::ResetDeviceConfiguration => "reset device configuration",
-            Operation::TempDatasets => "configure temporary datasets",
-            Operation::DeviceTempDatasets => "configure temporary datasets (v1)",
-            Operation::SpeedTest => "trigger speed test",
-            Operation::DeviceSpeedTest => "trigger speed test (device)",
-            Operation::Raw => "request",
+    /// A request made through [`crate::OrbCloud::request`].
+    pub const RAW: Operation = Operation(Kind::Raw);
+
+    /// The operation of a generated request builder.
+    pub fn of<E: crate::Endpoint>() -> Operation {
+        Operation::from_id(E::OPERATION_ID)
+    }
+
+    /// The operation with the spec's operationId `id`.
+    pub fn from_id(id: &'static str) -> Operation {
+        match TABLE.iter().find(|facts| facts.id == id) {
+            Some(facts) => Operation(Kind::Listed(facts)),
+            None => Operation(Kind::Unlisted(id)),
         }
     }
 
-    /// The API-key permission the operation needs, and whether Orb documents that (`true`) or it
-    /// is this crate's inference (`false`).
-    pub fn permission(self) -> Option<(Permission, bool)> {
-        Some(match self {
-            Operation::ListOrganizations => (Permission::OrganizationsRead, true),
-            Operation::ListDevices => (Permission::DevicesRead, true),
-            Operation::TempDatasets | Operation::DeviceTempDatasets => {
-                (Permission::DatasetsWrite, true)
-            }
-            Operation::ListConfigurations => (Permission::OrganizationsRead, false),
-            Operation::GetDeviceConfiguration => (Permission::DevicesRead, false),
-            Operation::PatchDeviceConfiguration | Operation::ResetDeviceConfiguration => {
-                (Permission::DeviceActions, false)
-            }
-            Operation::SpeedTest | Operation::DeviceSpeedTest => (Permission::DeviceActions, false),
-            Operation::Raw => return None,
-        })
+    /// Every operation in the table.
+    pub fn all() -> impl ExactSizeIterator<Item = Operation> {
+        TABLE.iter().map(|facts| Operation(Kind::Listed(facts)))
+    }
+
+    /// The spec's operationId; `None` for a request made by hand.
+    pub fn id(self) -> Option<&'static str> {
+        match self.0 {
+            Kind::Listed(facts) => Some(facts.id),
+            Kind::Unlisted(id) => Some(id),
+            Kind::Raw => None,
+        }
+    }
+
+    /// A short name for logs and error messages (`list devices`).
+    pub fn name(self) -> &'static str {
+        match self.0 {
+            Kind::Listed(facts) => facts.name,
+            Kind::Unlisted(id) => id,
+            Kind::Raw => "request",
+        }
+    }
+
+    /// The API-key permission the operation needs, and whether Orb documents that or it is this
+    /// crate's inference.
+    pub fn permission(self) -> Option<(Permission, Evidence)> {
+        match self.0 {
+            Kind::Listed(facts) => Some(facts.permission),
+            Kind::Unlisted(_) | Kind::Raw => None,
+        }
+    }
+
+    /// Whether a request sent with `method` may be retried after Orb may have acted on it
+    /// (after a timeout). The table says for each operation; anything else goes by its method.
+    pub fn repeatable(self, method: &reqwest::Method) -> bool {
+        use reqwest::Method;
+        match self.0 {
+            Kind::Listed(facts) => facts.repeatable,
+            Kind::Unlisted(_) | Kind::Raw => matches!(
+                *method,
+                Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+            ),
+        }
     }
 }
 
-impl std::fmt::Display for Operation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl PartialEq for Operation {
+    fn eq(&self, other: &Self) -> bool {
+        match (self.0, other.0) {
+            (Kind::Raw, Kind::Raw) => true,
+            _ => self.id().is_some() && self.id() == other.id(),
+        }
+    }
+}
+
+impl Eq for Operation {}
+
+impl std::hash::Hash for Operation {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id().hash(state);
+    }
+}
+
+impl fmt::Debug for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.id() {
+            Some(id) => write!(f, "Operation({id})"),
+            None => f.write_str("Operation(raw)"),
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// How the crate knows which permission an operation needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Evidence {
+    /// Orb's documentation says so.
+    Documented,
+    /// Inferred from what the operation does; Orb does not say.
+    Inferred,
 }
 
 /// An API-key permission, as Orb Cloud's key settings name it (Orchestration > API Keys).
@@ -89,8 +237,8 @@ pub enum Permission {
     DeviceActions,
 }
 
-impl std::fmt::Display for Permission {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Permission::OrganizationsRead => "Organizations: Read",
             Permission::DevicesRead => "Devices: Read",
@@ -98,5 +246,53 @@ impl std::fmt::Display for Permission {
             Permission::DatasetsWrite => "Datasets: Write",
             Permission::DeviceActions => "device actions (speed tests, configuration)",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_has_every_operation_of_the_spec_and_no_other() {
+        let spec: Vec<&str> = crate::api::OPERATIONS.iter().map(|op| op.id).collect();
+        let table: Vec<&str> = TABLE.iter().map(|facts| facts.id).collect();
+        for id in &spec {
+            assert!(
+                table.contains(id),
+                "the spec's operation {id} is not in src/operation.rs's table: add it"
+            );
+        }
+        for id in &table {
+            assert!(
+                spec.contains(id),
+                "src/operation.rs's table names {id}, which the spec does not have: remove it"
+            );
+        }
+        assert_eq!(spec.len(), table.len(), "an operation is listed twice");
+    }
+
+    #[test]
+    fn the_table_is_sorted_by_id_and_names_are_unique() {
+        let ids: Vec<&str> = TABLE.iter().map(|facts| facts.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
+        let mut names: Vec<&str> = TABLE.iter().map(|facts| facts.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), TABLE.len());
+    }
+
+    #[test]
+    fn operations_outside_the_table_go_by_their_method() {
+        let unknown = Operation::from_id("get_v9_new_thing");
+        assert_eq!(unknown.name(), "get_v9_new_thing");
+        assert_eq!(unknown.permission(), None);
+        assert!(unknown.repeatable(&reqwest::Method::GET));
+        assert!(!unknown.repeatable(&reqwest::Method::POST));
+        assert!(!Operation::RAW.repeatable(&reqwest::Method::PATCH));
+        assert_eq!(Operation::RAW, Operation::RAW);
+        assert_ne!(Operation::RAW, unknown);
     }
 }

@@ -1,6 +1,8 @@
 //! The API key as a secret: it is never printed by `Debug` or `Display`, never part of an error
 //! message, and goes on the wire only in a header marked sensitive.
 
+use std::borrow::Cow;
+
 use reqwest::header::HeaderValue;
 
 /// An Orb Cloud API key (`orb-ok1-...`).
@@ -59,7 +61,39 @@ impl ApiKey {
     pub fn expose_secret(&self) -> &str {
         &self.0
     }
+
+    /// `text` with the key replaced by `[redacted]`, for messages made of what a server sent.
+    ///
+    /// A key of [`REDACT_ANYWHERE`] characters or more is replaced wherever it appears; a
+    /// shorter one only where it stands as a word of its own, so that a test key such as `k`
+    /// does not turn "Invalid API key" into "Invalid API [redacted]ey".
+    pub(crate) fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let key: &str = &self.0;
+        if !text.contains(key) {
+            return Cow::Borrowed(text);
+        }
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_');
+        let mut out = String::with_capacity(text.len());
+        let mut done = 0;
+        for (at, _) in text.match_indices(key) {
+            let end = at + key.len();
+            let alone = !word(text[..at].chars().next_back()) && !word(text[end..].chars().next());
+            if key.chars().count() >= REDACT_ANYWHERE || alone {
+                out.push_str(&text[done..at]);
+                out.push_str("[redacted]");
+                done = end;
+            }
+        }
+        if done == 0 {
+            return Cow::Borrowed(text);
+        }
+        out.push_str(&text[done..]);
+        Cow::Owned(out)
+    }
 }
+
+/// Keys at least this long are redacted even inside other words (see [`ApiKey::redact`]).
+pub(crate) const REDACT_ANYWHERE: usize = 8;
 
 impl std::fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -77,5 +111,25 @@ impl Drop for ApiKey {
             *b = std::hint::black_box(0);
         }
         std::hint::black_box(&bytes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_keys_are_redacted_anywhere_short_ones_only_as_words() {
+        let long = ApiKey::new("orb-ok1-abcdef").unwrap();
+        assert_eq!(
+            long.redact("Bearer orb-ok1-abcdef, xorb-ok1-abcdefx"),
+            "Bearer [redacted], x[redacted]x"
+        );
+        let short = ApiKey::new("k").unwrap();
+        assert_eq!(short.redact("Invalid API key"), "Invalid API key");
+        assert_eq!(short.redact("key=k; k"), "key=[redacted]; [redacted]");
+        assert!(matches!(short.redact("nothing here"), Cow::Borrowed(_)));
+        let multibyte = ApiKey::new("é").unwrap();
+        assert_eq!(multibyte.redact("é, café"), "[redacted], café");
     }
 }

@@ -70,3 +70,30 @@ pub struct SpeedTestStarted {
     #[serde(flatten)]
     pub raw: serde_json::Map<String, serde_json::Value>,
 }
+
+// The kinds as the spec types the path parameter of each speed-test operation: a value renamed or
+// removed upstream stops the build here.
+impl From<SpeedTest> for crate::api::types::PostV2DeviceTriggerSpeedtestTestType {
+    fn from(kind: SpeedTest) -> Self {
+        match kind {
+            SpeedTest::Content => Self::Content,
+            SpeedTest::Top => Self::Top,
+        }
+    }
+}
+
+impl From<SpeedTest> for crate::api::types::PostV2OrganizationDevicesTriggerSpeedtestTestType {
+    fn from(kind: SpeedTest) -> Self {
+        match kind {
+            SpeedTest::Content => Self::Content,
+            SpeedTest::Top => Self::Top,
+        }
+    }
+}
+
+/// The spec types the answer as a free-form object; this reads the fields it is known to carry.
+impl crate::endpoint::FromGenerated<crate::JsonObject> for SpeedTestStarted {
+    fn from_generated(value: crate::JsonObject) -> Result<Self, serde_json::Error> {
+        serde_json::from_value(serde_json::Value::Object(value))
+    }
+}

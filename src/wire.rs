@@ -40,7 +40,7 @@ impl Timestamp {
         }
     }
 
-    fn parse_str(s: &str) -> Option<Self> {
+    pub(crate) fn parse_str(s: &str) -> Option<Self> {
         let s = s.trim();
         if let Ok(ms) = s.parse::<i64>() {
             return Some(Self(ms));

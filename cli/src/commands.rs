@@ -346,7 +346,7 @@ async fn config(ctx: &Context, command: ConfigCommand) -> Result<(), CliError> {
                 .client
                 .organization(&org)
                 .device(&args.orb_id)
-                .configuration()
+                .config()
                 .get()
                 .await?;
             print_config(&ctx.out, &args.orb_id, &config);
@@ -356,8 +356,8 @@ async fn config(ctx: &Context, command: ConfigCommand) -> Result<(), CliError> {
             let (org, _) = ctx.org_of(&device.orb_id, device.org.as_deref()).await?;
             let org = ctx.client.organization(&org);
             let handle = org.device(&device.orb_id);
-            handle.configuration().patch(&patch).await?;
-            let now = handle.configuration().get().await?;
+            handle.config().patch(&patch).await?;
+            let now = handle.config().get().await?;
             ctx.out.say(&format!(
                 "patched {} key(s) of {}; the configuration is now:",
                 patch.iter().count(),
@@ -369,8 +369,8 @@ async fn config(ctx: &Context, command: ConfigCommand) -> Result<(), CliError> {
             let (org, _) = ctx.org_of(&device.orb_id, device.org.as_deref()).await?;
             let org = ctx.client.organization(&org);
             let handle = org.device(&device.orb_id);
-            handle.configuration().reset(fallback.as_deref()).await?;
-            let now = handle.configuration().get().await?;
+            handle.config().reset(fallback.as_deref()).await?;
+            let now = handle.config().get().await?;
             ctx.out.say(&format!(
                 "reset {}; the configuration is now:",
                 device.orb_id

@@ -10,8 +10,8 @@ use futures_util::StreamExt;
 use orb_cloud::datasets::Record;
 use orb_cloud::push::{LiveOptions, PushEvent, PushReceiver};
 use orb_cloud::{
-    DatasetTarget, DeviceConfig, Error, OrbCloud, Permission, PushFormat, RetryPolicy, SpeedTest,
-    TempDatasets,
+    DatasetTarget, DeviceConfig, Error, Evidence, OrbCloud, Permission, PushFormat, RetryPolicy,
+    SpeedTest, TempDatasets,
 };
 use orb_cloud_sandbox::auth::Permission as Scope;
 use orb_cloud_sandbox::Sandbox;
@@ -70,8 +70,8 @@ async fn list_configure_reset_speed_test() {
             .option("format", "json")
             .option("url", "http://127.0.0.1:9/ingest"),
     );
-    device.configuration().patch(&patch).await.unwrap();
-    let now = device.configuration().get().await.unwrap();
+    device.config().patch(&patch).await.unwrap();
+    let now = device.config().get().await.unwrap();
     assert_eq!(
         now.push().unwrap().get("url"),
         Some("http://127.0.0.1:9/ingest")
@@ -79,7 +79,7 @@ async fn list_configure_reset_speed_test() {
     let listed = c.organization(&org_id).devices().list().await.unwrap();
     assert_eq!(listed[0].has_local_config_override, Some(true));
     assert_eq!(listed[0].config.push().unwrap().get("format"), Some("json"));
-    device.configuration().reset(None).await.unwrap();
+    device.config().reset(None).await.unwrap();
     assert!(sandbox
         .device_state(&devices[0].orb_id)
         .unwrap()
@@ -248,7 +248,7 @@ async fn unauthorized_forbidden_and_invalid_input() {
         matches!(
             e,
             Error::Forbidden {
-                permission: Some((Permission::DevicesRead, true)),
+                permission: Some((Permission::DevicesRead, Evidence::Documented)),
                 ..
             }
         ),

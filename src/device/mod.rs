@@ -16,12 +16,21 @@ use crate::api::types::OrbinfoOrganizationDeviceLink;
 use crate::config::DeviceConfig;
 use crate::wire::{self, Timestamp};
 
+mod generated;
 mod parser;
 
 /// Devices of a listing go through [`Device::from_json`].
 impl crate::array_decoder::Element for Device {
     fn from_text(text: &str) -> serde_json::Result<Self> {
         Device::from_json(text)
+    }
+
+    fn id_of(bytes: &[u8]) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Id {
+            orb_id: Option<String>,
+        }
+        serde_json::from_slice::<Id>(bytes).ok()?.orb_id
     }
 }
 

@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use super::queue::{PushEvent, PushStream, ReceiverStats};
 use super::receiver::{PushReceiver, PushReceiverBuilder, RunningReceiver};
 use crate::datasets::{DatasetName, Record};
+use crate::resources::{DeviceHandle, OrbId, OrganizationId};
 use crate::{DatasetDuration, Error, OrbCloud, PushFormat, TempDatasets};
 
 /// What [`DeviceHandle::stream`](crate::DeviceHandle::stream) sets up.
@@ -250,6 +251,7 @@ impl Drop for LiveStream {
 
 pub(crate) async fn start(
     client: &OrbCloud,
+    organization: Option<OrganizationId>,
     orb_id: &str,
     options: LiveOptions,
 ) -> Result<LiveStream, Error> {
@@ -262,9 +264,9 @@ pub(crate) async fn start(
     let (receiver, events) = builder
         .bind(listen)
         .await
-        .map_err(|e| Error::PushReceiver {
+        .map_err(|source| Error::PushReceiver {
             addr: listen.to_string(),
-            reason: e.to_string(),
+            source,
         })?;
     let mut public = public;
     if public.port() == Some(0) {
@@ -294,7 +296,8 @@ pub(crate) async fn start(
         request
     };
     let first = request(stop_after);
-    client.device(orb_id).temp_datasets(&first).await?;
+    let device = DeviceHandle::new(client, organization.clone(), orb_id.into());
+    device.temp_datasets(&first).await?;
     tracing::info!(orb_id, ?datasets, window = %first.duration(), "live stream started");
 
     let (errors_tx, errors) = mpsc::unbounded_channel();
@@ -303,6 +306,7 @@ pub(crate) async fn start(
     let task = tokio::spawn(renew(
         Renewal {
             client: client.clone(),
+            organization,
             orb_id: orb_id.to_owned(),
             receiver,
             stop_at,
@@ -325,6 +329,7 @@ pub(crate) async fn start(
 
 struct Renewal {
     client: OrbCloud,
+    organization: Option<OrganizationId>,
     orb_id: String,
     receiver: RunningReceiver,
     stop_at: Option<Instant>,
@@ -340,6 +345,7 @@ async fn renew(
 ) {
     let Renewal {
         client,
+        organization,
         orb_id,
         receiver,
         stop_at,
@@ -363,7 +369,8 @@ async fn renew(
         let remaining = stop_at.map(|stop| stop.saturating_duration_since(now));
         let body = request(remaining);
         let window = body.duration().as_duration();
-        match client.device(&orb_id).temp_datasets(&body).await {
+        let device = DeviceHandle::new(&client, organization.clone(), OrbId::from(&orb_id));
+        match device.temp_datasets(&body).await {
             Ok(_) => {
                 renewals.fetch_add(1, Ordering::Relaxed);
                 tracing::debug!(orb_id, window = %body.duration(), "live stream renewed");

@@ -1,5 +1,7 @@
 //! Maintenance tasks for orb-cloud. `cargo xtask regen --help` says what regen does.
 
+// The library's code generator, shared with its build script (`build.rs`).
+#[path = "../../codegen/mod.rs"]
 mod codegen;
 mod convert;
 mod discover;
