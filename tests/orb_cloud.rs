@@ -848,3 +848,66 @@ async fn an_error_answer_whose_body_stalls_is_still_reported() {
     let e = client.organizations().list().await.unwrap_err();
     assert_eq!(e.status(), Some(503), "{e}");
 }
+
+#[tokio::test]
+async fn a_lenient_listing_keeps_the_good_devices_and_names_each_one_left_out() {
+    // 2,000 devices (well over one 128 KiB batch, so batches are decoded apart): one with a
+    // retyped field, one that is not even an object, one with a bad field and no readable id.
+    let mut devices: Vec<serde_json::Value> = (0..2000)
+        .map(|i| json!({"orb_id": format!("orb{i:025}"), "name": "y".repeat(200), "is_connected": 1}))
+        .collect();
+    devices[3]["is_connected"] = json!("maybe");
+    devices[1200] = json!([1, 2, 3]);
+    devices[1999] = json!({"orb_id": 17, "summary": {"orb_score": {"display": "high"}}});
+    let body = serde_json::to_vec(&devices).unwrap();
+    assert!(body.len() > 3 * 128 * 1024);
+    for piece in [1000, 65536] {
+        let client = client_at(&chunked_server(body.clone(), piece, true).await);
+        let listing = client
+            .organization("o")
+            .devices()
+            .list_lenient()
+            .await
+            .unwrap();
+        assert_eq!(listing.items.len(), 1997);
+        let kept: Vec<&str> = listing.items.iter().map(|d| d.orb_id.as_str()).collect();
+        assert_eq!(kept[3], format!("orb{:025}", 4));
+        assert!(!kept.contains(&format!("orb{:025}", 1200).as_str()));
+        let skipped: Vec<(usize, Option<&str>)> = listing
+            .skipped
+            .iter()
+            .map(|s| (s.index, s.id.as_deref()))
+            .collect();
+        let third = format!("orb{:025}", 3);
+        assert_eq!(
+            skipped,
+            [(3, Some(third.as_str())), (1200, None), (1999, None)]
+        );
+        let first = &listing.skipped[0];
+        let Error::Decode { path, .. } = &first.error else {
+            panic!("{:?}", first.error)
+        };
+        assert_eq!(path, "[3].is_connected");
+        assert!(first.to_string().contains("element 3 ("), "{first}");
+        assert!(
+            std::error::Error::source(first).is_some(),
+            "the decode error is the cause"
+        );
+        // The strict listing of the same body fails at the first of them.
+        let client = client_at(&chunked_server(body.clone(), piece, true).await);
+        match client.organization("o").devices().list().await {
+            Err(Error::Decode { path, .. }) => assert_eq!(path, "[3].is_connected"),
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+    // A body that is not valid JSON is not made lenient.
+    let client =
+        client_at(&chunked_server(br#"[{"orb_id": "a"}, {"orb_id": ]"#.to_vec(), 5, true).await);
+    let e = client
+        .organization("o")
+        .devices()
+        .list_lenient()
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+}
