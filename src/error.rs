@@ -132,9 +132,11 @@ pub enum Error {
         deadline: Duration,
         /// Attempts made.
         attempts: u32,
-        /// The last failure, if there was one.
+        /// The last attempt's failure, an [`Error`] ([`Error::last_failure`] gives it typed).
+        /// Held as `dyn Error` so that `source()` yields the [`Error`] itself, which
+        /// `downcast_ref::<orb_cloud::Error>()` finds; a `Box<Error>` source would be the box.
         #[source]
-        last: Option<Box<Error>>,
+        last: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// The push receiver of a live stream could not start (e.g. the port is taken).
     #[error("could not start the push receiver on {addr}: {source} (choose another address with LiveOptions::listen)")]
@@ -185,7 +187,7 @@ fn timeout_advice(unsafe_to_retry: bool) -> &'static str {
     }
 }
 
-fn last_text(last: &Option<Box<Error>>) -> String {
+fn last_text(last: &Option<Box<dyn std::error::Error + Send + Sync>>) -> String {
     last.as_ref()
         .map(|e| format!("; last failure: {e}"))
         .unwrap_or_default()
@@ -228,7 +230,7 @@ impl Error {
         match self {
             Error::RateLimited { .. } | Error::Timeout { .. } | Error::Transport { .. } => true,
             Error::Api { api, .. } => matches!(api.status, 502..=504),
-            Error::DeadlineExceeded { last, .. } => last.as_ref().is_none_or(|e| e.is_retryable()),
+            Error::DeadlineExceeded { .. } => self.last_failure().is_none_or(Error::is_retryable),
             _ => false,
         }
     }
@@ -249,6 +251,24 @@ impl Error {
         }
     }
 
+    /// The last attempt's failure, when the total deadline passed after one.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: orb_cloud::OrbCloud) {
+    /// if let Err(e) = client.organizations().list().await {
+    ///     if let Some(last) = e.last_failure() {
+    ///         eprintln!("out of time; the last attempt got: {last}");
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn last_failure(&self) -> Option<&Error> {
+        match self {
+            Error::DeadlineExceeded { last, .. } => last.as_ref()?.downcast_ref(),
+            _ => None,
+        }
+    }
+
     /// Orb's error details, when the error is an answer from Orb (of the last attempt, for a
     /// deadline that passed).
     pub fn api(&self) -> Option<&ApiError> {
@@ -258,7 +278,7 @@ impl Error {
             | Error::NotFound { api, .. }
             | Error::RateLimited { api, .. }
             | Error::Api { api, .. } => Some(api),
-            Error::DeadlineExceeded { last, .. } => last.as_ref()?.api(),
+            Error::DeadlineExceeded { .. } => self.last_failure()?.api(),
             _ => None,
         }
     }

@@ -269,14 +269,19 @@ async fn the_total_deadline_bounds_retries() {
         .build()
         .unwrap();
     let e = c.organizations().list().await.unwrap_err();
-    let Error::DeadlineExceeded { attempts, last, .. } = &e else {
+    let Error::DeadlineExceeded { attempts, .. } = &e else {
         panic!("{e}")
     };
     assert_eq!(
         *attempts, 3,
         "waits of 1 s and 2 s fit in 3.5 s, a third of 4 s does not"
     );
-    assert_eq!(last.as_ref().unwrap().status(), Some(503));
+    assert_eq!(e.last_failure().unwrap().status(), Some(503));
+    assert_eq!(e.status(), Some(503), "the last answer's status");
+    let cause = std::error::Error::source(&e)
+        .and_then(|s| s.downcast_ref::<Error>())
+        .expect("the last attempt's error is the source");
+    assert_eq!(cause.status(), Some(503));
     assert_eq!(
         rec.waits(),
         [Duration::from_secs(1), Duration::from_secs(2)]
