@@ -101,5 +101,10 @@ pub use temp_datasets::{PushFormat, TempDatasets};
 pub use transport::Transport;
 pub use wire::Timestamp;
 
+// The README's Rust examples compile against this crate (`cargo test --doc --all-features`).
+#[cfg(all(doctest, feature = "push"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
+
 /// Orb Cloud's production base URL, the one Orb's own client uses.
 pub const DEFAULT_BASE_URL: &str = "https://panel.orb.net";
