@@ -1,18 +1,15 @@
 //! `cargo xtask regen` end to end: the real binary against documents served on 127.0.0.1 (wiremock)
 //! and against copies of this repository's spec/ in temporary directories. No network.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use common::{edited_upstream, regen, repo, text};
 
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// A temporary root holding a copy of the committed spec/ and generated/.
 fn committed_copy() -> tempfile::TempDir {
@@ -37,25 +34,11 @@ fn empty_root() -> tempfile::TempDir {
     dir
 }
 
-fn regen(root: &Path, from: &str, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["regen", "--no-snapshots", "--root"])
-        .arg(root)
-        .args(["--from", from])
-        .args(extra)
-        .output()
-        .unwrap()
-}
-
 async fn regen_async(root: &Path, from: String, extra: &'static [&'static str]) -> Output {
     let root = root.to_path_buf();
     tokio::task::spawn_blocking(move || regen(&root, &from, extra))
         .await
         .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Every file under `dir` with its bytes, for before/after comparisons.
@@ -301,16 +284,6 @@ fn regen_twice_from_a_new_document_is_byte_identical() {
         .status
         .success());
     assert_eq!(snapshot(root.path()), first);
-}
-
-/// The committed upstream document with edits applied, written next to a committed copy.
-fn edited_upstream(root: &Path, edit: impl FnOnce(&mut serde_yaml::Value)) -> PathBuf {
-    let text = std::fs::read_to_string(root.join("spec/upstream.yaml")).unwrap();
-    let mut doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-    edit(&mut doc);
-    let path = root.join("new-upstream.yaml");
-    std::fs::write(&path, serde_yaml::to_string(&doc).unwrap()).unwrap();
-    path
 }
 
 fn schemas(doc: &mut serde_yaml::Value) -> &mut serde_yaml::Mapping {
