@@ -11,6 +11,8 @@ mod fixups;
 mod lock;
 mod normalize;
 mod regen;
+mod report;
+mod usage;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +40,12 @@ enum Command {
         /// Do not re-record the insta snapshots after writing.
         #[arg(long)]
         no_snapshots: bool,
+        /// Also write the drift report as Markdown to FILE (the body of a pull request).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// When files change, add the drift to FILE (CHANGELOG.md) under `## [Unreleased]`.
+        #[arg(long, value_name = "FILE", conflicts_with = "check")]
+        changelog: Option<PathBuf>,
         /// The workspace root to read and write (for tests); defaults to this repository.
         #[arg(long, hide = true)]
         root: Option<PathBuf>,
@@ -51,6 +59,8 @@ fn main() -> ExitCode {
             from,
             check,
             no_snapshots,
+            report,
+            changelog,
             root,
         } => {
             let root = root.unwrap_or_else(|| {
@@ -64,6 +74,8 @@ fn main() -> ExitCode {
                 check,
                 root,
                 snapshots: !no_snapshots,
+                report,
+                changelog,
             };
             match regen::run(&options) {
                 Ok(regen::Outcome::Drift) => ExitCode::from(1),

@@ -13,6 +13,7 @@ use crate::fetch::{self, Obtained};
 use crate::fixups::{self, Fixup, Stale};
 use crate::lock::{self, Lock};
 use crate::normalize;
+use crate::report::{self, Report};
 
 /// Where Orb publishes its API reference.
 pub const DEFAULT_SOURCE: &str = "https://panel.orb.net/api/v1/docs";
@@ -28,6 +29,10 @@ pub struct Options {
     pub root: PathBuf,
     /// Refresh the insta snapshots after writing (runs the snapshot tests).
     pub snapshots: bool,
+    /// Write the drift report as Markdown here (a pull request's body).
+    pub report: Option<PathBuf>,
+    /// When files were written, add the drift to this changelog under `## [Unreleased]`.
+    pub changelog: Option<PathBuf>,
 }
 
 /// How a run ended, for the exit code.
@@ -72,8 +77,12 @@ pub fn run(opts: &Options) -> anyhow::Result<Outcome> {
     let obtained = fetch::obtain(&source)?;
     let build = build(obtained, &fixups)?;
     let committed_lock = read_lock(&opts.root);
+    let report = drift_report(opts, &source, &build, committed_lock.as_ref());
+    if let Some(path) = &opts.report {
+        write_atomic(path, report.markdown().as_bytes())?;
+    }
     if opts.check {
-        return check(opts, &source, &build, committed_lock.as_ref());
+        return Ok(check(&build, &report));
     }
     let fixed = match &build.fixed {
         Ok(fixed) => fixed,
@@ -115,7 +124,13 @@ pub fn run(opts: &Options) -> anyhow::Result<Outcome> {
             build.obtained.document_url
         );
     } else {
+        for line in report.lines() {
+            eprintln!("{line}");
+        }
         eprintln!("regen: wrote {}", changed.join(", "));
+        if let Some(path) = &opts.changelog {
+            add_to_changelog(path, &report)?;
+        }
     }
     if opts.snapshots {
         refresh_snapshots(&opts.root)?;
@@ -257,12 +272,8 @@ fn portable(source: &str, root: &Path) -> String {
     }
 }
 
-fn check(
-    opts: &Options,
-    source: &str,
-    build: &Build,
-    committed: Option<&Lock>,
-) -> anyhow::Result<Outcome> {
+/// The drift between what is committed under the root and the new document.
+fn drift_report(opts: &Options, source: &str, build: &Build, committed: Option<&Lock>) -> Report {
     // What the committed upstream document gives, before fixups: the baseline for drift lines.
     let baseline = committed.and_then(|lock| {
         let path = opts.root.join("spec").join(&lock.upstream_file);
@@ -272,48 +283,69 @@ fn check(
             .ok()
             .map(|(doc, _, _)| doc)
     });
-    let mut lines: Vec<String> = Vec::new();
-    match &baseline {
-        Some(old) => lines.extend(drift::diff(old, &build.pre_fixups).iter().map(ToString::to_string)),
-        None => lines.push(format!("breaking    no committed upstream document ({LOCK} missing or unreadable): everything is new")),
-    }
-    let mut differing = Vec::new();
+    let changes = baseline
+        .as_ref()
+        .map(|old| drift::diff(old, &build.pre_fixups))
+        .unwrap_or_default();
+    let mut report = Report::new(
+        &opts.root,
+        &build.obtained.document_url,
+        &lock::sha256_hex(&build.obtained.bytes),
+        changes,
+    );
+    report.no_baseline = baseline.is_none();
     match &build.fixed {
-        Err(stale) => {
-            lines.extend(stale.iter().map(|s| format!("action      {s}")));
-        }
+        Err(stale) => report.stale_fixups = stale.iter().map(ToString::to_string).collect(),
         Ok(fixed) => {
             for (rel, content) in planned_files(&opts.root, source, build, fixed, committed) {
                 if std::fs::read(opts.root.join(&rel)).ok().as_deref() != Some(content.as_slice()) {
-                    differing.push(rel);
+                    report.files.push(rel);
                 }
             }
         }
     }
-    if lines.is_empty() && differing.is_empty() {
+    report
+}
+
+/// `--check`: print the report; drift when there is anything in it.
+fn check(build: &Build, report: &Report) -> Outcome {
+    if report.is_empty() {
         println!(
             "regen --check: up to date with {}",
             build.obtained.document_url
         );
-        return Ok(Outcome::UpToDate);
+        return Outcome::UpToDate;
     }
+    let lines = report.lines();
+    let changes = lines.iter().filter(|l| !l.starts_with(' ')).count();
     let breaking = lines.iter().filter(|l| l.starts_with("breaking")).count();
     println!(
-        "regen --check: {} differs from what is committed ({} change(s), {breaking} breaking)",
+        "regen --check: {} differs from what is committed ({changes} change(s), {breaking} breaking)",
         build.obtained.document_url,
-        lines.len()
     );
     for line in &lines {
         println!("{line}");
     }
-    if !differing.is_empty() {
-        if lines.is_empty() {
+    if !report.files.is_empty() {
+        if changes == 0 {
             println!("no change to operations or schemas; descriptions, fixups or generator output differ");
         }
-        println!("files regen would rewrite: {}", differing.join(", "));
+        println!("files regen would rewrite: {}", report.files.join(", "));
     }
     println!("run `cargo xtask regen` to update, then review the snapshot diffs");
-    Ok(Outcome::Drift)
+    Outcome::Drift
+}
+
+/// Adds the report to the changelog at `path`, dated today.
+fn add_to_changelog(path: &Path, report: &Report) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the changelog {}", path.display()))?;
+    let today: String = lock::now_rfc3339().chars().take(10).collect();
+    let text = report::add_to_changelog(&text, &report.changelog_entry(&today))
+        .with_context(|| format!("adding the spec changes to {}", path.display()))?;
+    write_atomic(path, text.as_bytes())?;
+    eprintln!("regen: added the changes to {}", path.display());
+    Ok(())
 }
 
 fn write_atomic(path: &Path, content: &[u8]) -> anyhow::Result<()> {

@@ -6,22 +6,17 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{edited_upstream, regen, repo, text};
+use common::{copy_dir, edited_upstream, regen, repo, text};
 
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// A temporary root holding a copy of the committed spec/ and generated/.
+/// A temporary root holding a copy of the committed spec/, generated/ and the library's src/
+/// (which the drift report reads to say what a change touches).
 fn committed_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for sub in ["spec", "generated"] {
-        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-        for entry in std::fs::read_dir(repo().join(sub)).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_type().unwrap().is_file() {
-                std::fs::copy(entry.path(), dir.path().join(sub).join(entry.file_name())).unwrap();
-            }
-        }
+    for sub in ["spec", "generated", "src"] {
+        copy_dir(&repo().join(sub), &dir.path().join(sub));
     }
     dir
 }
@@ -336,6 +331,21 @@ fn check_reports_each_kind_of_upstream_change_and_writes_nothing() {
         "{stdout}"
     );
     assert!(has(&["compatible", "server.NewThing", "added"]), "{stdout}");
+    // Breaking changes name the library code that uses what changed.
+    let used_by = |needle: &str| {
+        let at = lines.iter().position(|l| l.contains(needle)).unwrap();
+        lines.get(at + 1).map(|l| l.trim()).unwrap_or_default()
+    };
+    assert_eq!(
+        used_by("is_connected"),
+        "used by Device::from_generated (src/device/generated.rs)",
+        "{stdout}"
+    );
+    assert_eq!(
+        used_by("configurations (get_v1_organization_configurations): removed"),
+        "used by OrganizationHandle::configurations (src/resources/organizations.rs)",
+        "{stdout}"
+    );
     assert!(has(&["breaking", "server.Direction", "RANDOM"]), "{stdout}");
     let after: Vec<_> = snapshot(root.path())
         .into_iter()
@@ -456,4 +466,59 @@ fn unreachable_server_is_a_clear_error() {
         "{stderr}"
     );
     assert_eq!(snapshot(root.path()), before);
+}
+
+#[test]
+fn regen_writes_the_report_and_one_changelog_entry_per_new_document() {
+    let root = committed_copy();
+    let changelog = root.path().join("CHANGELOG.md");
+    std::fs::copy(repo().join("CHANGELOG.md"), &changelog).unwrap();
+    let report = root.path().join("drift.md");
+    let new = edited_upstream(root.path(), |doc| {
+        doc["components"]["schemas"]["server.OrganizationDeviceResponse"]["properties"]
+            ["is_connected"]["type"] = "boolean".into();
+    });
+    let args = [
+        "--report",
+        report.to_str().unwrap(),
+        "--changelog",
+        changelog.to_str().unwrap(),
+    ];
+    let out = regen(root.path(), new.to_str().unwrap(), &args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let markdown = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        markdown.contains(
+            "### Breaking\n\n- `schema server.OrganizationDeviceResponse`: property is_connected \
+             retyped: integer -> boolean\n  - used by Device::from_generated (src/device/generated.rs)\n"
+        ),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("`generated/orb_cloud_api.rs`"),
+        "{markdown}"
+    );
+    let entry = "  - breaking: `schema server.OrganizationDeviceResponse`: property is_connected \
+                 retyped: integer -> boolean\n";
+    let logged = std::fs::read_to_string(&changelog).unwrap();
+    let unreleased = &logged[logged.find("## [Unreleased]").unwrap()..];
+    let unreleased = &unreleased[..3 + unreleased[3..].find("\n## ").unwrap()];
+    assert!(
+        unreleased.contains("### Spec\n\n- Orb's API document of "),
+        "{unreleased}"
+    );
+    assert_eq!(unreleased.matches(entry).count(), 1, "{unreleased}");
+
+    // The same document again: nothing written, no second entry.
+    let out = regen(root.path(), new.to_str().unwrap(), &args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&changelog).unwrap(), logged);
+
+    // A changelog goes with writing, not with --check.
+    let out = regen(
+        root.path(),
+        new.to_str().unwrap(),
+        &["--check", "--changelog", "x.md"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }

@@ -10,11 +10,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Mutex;
 
-use common::{edited_upstream, regen, repo, text};
+use common::{copy_dir, edited_upstream, regen, repo, text};
 use serde_yaml::Value;
 
 /// One case at a time: they share the copy and its target directory.
@@ -90,19 +90,6 @@ fn fresh_copy() -> PathBuf {
     )
     .unwrap();
     dest
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Regenerates a fresh copy from the committed upstream document edited by `edit`, appends

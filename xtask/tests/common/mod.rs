@@ -37,3 +37,17 @@ pub fn edited_upstream(root: &Path, edit: impl FnOnce(&mut serde_yaml::Value)) -
     std::fs::write(&path, serde_yaml::to_string(&doc).unwrap()).unwrap();
     path
 }
+
+/// Copies the directory `from` to `to`, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
