@@ -171,7 +171,7 @@ async fn devices(ctx: &Context, args: DevicesArgs) -> Result<(), CliError> {
     let org = ctx.org_id(args.org.as_deref()).await?;
     let mut devices = {
         let _spinner = ctx.out.spinner("listing devices");
-        ctx.client.organization(&org).devices().list().await?
+        ctx.devices(&org).await?
     };
     if args.connected {
         devices.retain(Device::is_connected);
@@ -642,7 +642,7 @@ async fn demo(ctx: &Context, args: DemoArgs) -> Result<(), CliError> {
     out.heading("\n2. Devices and their Orb Scores");
     let mut devices = {
         let _spinner = out.spinner("listing devices");
-        ctx.client.organization(&org).devices().list().await?
+        ctx.devices(&org).await?
     };
     devices.sort_by_key(|d| std::cmp::Reverse(d.orb_score().and_then(|s| s.display).unwrap_or(-1)));
     if out.json {

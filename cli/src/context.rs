@@ -72,6 +72,21 @@ impl Context {
         Ok(self.client.organizations().list().await?)
     }
 
+    /// The organization's devices. A device Orb sends in a shape this version cannot read is
+    /// left out with a warning on stderr rather than failing the whole command.
+    pub async fn devices(&self, org: &str) -> Result<Vec<orb_cloud::Device>, CliError> {
+        let listing = self
+            .client
+            .organization(org)
+            .devices()
+            .list_lenient()
+            .await?;
+        for skipped in &listing.skipped {
+            eprintln!("warning: organization {org:?}: {skipped}");
+        }
+        Ok(listing.items)
+    }
+
     /// `--org`, or the only organization the key sees.
     pub async fn org_id(&self, org: Option<&str>) -> Result<String, CliError> {
         if let Some(org) = org {
@@ -111,7 +126,7 @@ impl Context {
         };
         let _spinner = self.out.spinner("looking for the device");
         for id in orgs {
-            let devices = self.client.organization(&id).devices().list().await?;
+            let devices = self.devices(&id).await?;
             if let Some(device) = devices.into_iter().find(|d| d.orb_id == orb_id) {
                 return Ok((id, device));
             }

@@ -149,6 +149,48 @@ async fn orgs_and_devices_in_both_modes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_that_does_not_decode_is_left_out_with_a_warning() {
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v2/organization/o1/devices"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
+            {"orb_id": "good1", "name": "a", "is_connected": 1},
+            {"orb_id": "bad", "name": "b", "is_connected": "maybe"},
+            {"orb_id": "good2", "name": "c", "is_connected": 0},
+        ])))
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let r = run(
+        args(&[
+            "--base-url",
+            &uri,
+            "--api-key",
+            KEY,
+            "devices",
+            "--org",
+            "o1",
+            "--json",
+            "--sort",
+            "name",
+        ]),
+        vec![],
+    )
+    .await
+    .ok();
+    let ids: Vec<Value> = r.json_lines().iter().map(|d| d["orb_id"].clone()).collect();
+    assert_eq!(ids, ["good1", "good2"]);
+    assert!(
+        r.stderr
+            .contains("warning: organization \"o1\": element 1 (bad) was left out:"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("is_connected"), "{}", r.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_organizations_need_org() {
     let sb = sandbox(2).await;
     let r = against(&sb, &["devices"]).await.fails();
