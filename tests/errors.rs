@@ -48,13 +48,18 @@ fn chain<'a>(
     out
 }
 
-async fn answering(route: &str, response: ResponseTemplate) -> MockServer {
+/// What listing organizations gives when the server answers `response`.
+async fn listing_organizations_fails_with(response: ResponseTemplate) -> Error {
     let server = MockServer::start().await;
-    Mock::given(path(route))
+    Mock::given(path("/api/v2/organizations"))
         .respond_with(response)
         .mount(&server)
         .await;
-    server
+    client_at(&server.uri())
+        .organizations()
+        .list()
+        .await
+        .unwrap_err()
 }
 
 #[tokio::test]
@@ -79,16 +84,10 @@ async fn sources_reach_the_reqwest_io_and_serde_errors() {
     assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
 
     // A body that does not decode: serde's error.
-    let server = answering(
-        "/api/v2/organizations",
+    let e = listing_organizations_fails_with(
         ResponseTemplate::new(200).set_body_string(r#"[{"organization_id": 7}]"#),
     )
     .await;
-    let e = client_at(&server.uri())
-        .organizations()
-        .list()
-        .await
-        .unwrap_err();
     let serde = e
         .source()
         .and_then(|s| s.downcast_ref::<serde_json::Error>())
@@ -100,12 +99,7 @@ async fn sources_reach_the_reqwest_io_and_serde_errors() {
     assert_eq!(path, "[0].organization_id");
 
     // Errors that are Orb's answers have no cause beneath them: the answer is the error.
-    let server = answering("/api/v2/organizations", ResponseTemplate::new(404)).await;
-    let e = client_at(&server.uri())
-        .organizations()
-        .list()
-        .await
-        .unwrap_err();
+    let e = listing_organizations_fails_with(ResponseTemplate::new(404)).await;
     assert!(e.source().is_none(), "{e:?}");
 }
 
@@ -269,16 +263,10 @@ async fn a_short_key_is_redacted_only_where_it_stands_as_a_word() {
     assert!(!text.contains("[redacted]ey"), "{text}");
 
     // A long key is redacted wherever it appears, in a 2xx body that does not decode too.
-    let server = answering(
-        "/api/v2/organizations",
+    let e = listing_organizations_fails_with(
         ResponseTemplate::new(200).set_body_string(format!(r#"[{{"name": 1, "x": "{KEY}"}}]"#)),
     )
     .await;
-    let e = client_at(&server.uri())
-        .organizations()
-        .list()
-        .await
-        .unwrap_err();
     assert!(matches!(e, Error::Decode { .. }), "{e:?}");
     let shown = format!("{e} {e:?}");
     assert!(!shown.contains(KEY), "{shown}");
