@@ -7,6 +7,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 
 use crate::api;
+use crate::api_key::ApiKey;
 use crate::array_decoder::Element;
 use crate::endpoint::{Endpoint, FromGenerated};
 use crate::error::Error;
@@ -18,7 +19,6 @@ use crate::resources::{
     DeviceHandle, OrbId, OrganizationHandle, OrganizationId, OrganizationsHandle,
 };
 use crate::retry::{RetryPolicy, Sleeper, TokioSleeper};
-use crate::secret::ApiKey;
 use crate::transport::{Transport, TransportConfig};
 
 /// Environment variable for the base URL (for a sandbox or a staging host).
@@ -111,8 +111,8 @@ impl OrbCloud {
     /// let fleet = client.fleet().concurrency(4).devices().await?;
     /// # Ok(()) }
     /// ```
-    pub fn fleet(&self) -> crate::fleet::Fleet<'_> {
-        crate::fleet::Fleet::new(self)
+    pub fn fleet(&self) -> crate::FleetHandle<'_> {
+        crate::FleetHandle::new(self)
     }
 
     /// The generated client, sharing this client's authentication, retries and tracing. Its

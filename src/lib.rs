@@ -18,9 +18,9 @@
 //!
 //! Layers, top to bottom:
 //! - [`OrbCloud`]: the hand-written client: a handle per resource ([`OrganizationsHandle`],
-//!   [`OrganizationHandle`], [`DevicesHandle`], [`DeviceHandle`], [`DeviceConfigHandle`]), typed
-//!   [`Device`]s and [`OrbScore`]s, retries with backoff ([`RetryPolicy`]), a total deadline,
-//!   one [`Error`] type, [`tracing`] spans.
+//!   [`OrganizationHandle`], [`DevicesHandle`], [`DeviceHandle`], [`DeviceConfigHandle`],
+//!   [`FleetHandle`]), typed [`Device`]s and [`OrbScore`]s, retries with backoff
+//!   ([`RetryPolicy`]), a total deadline, one [`Error`] type, [`tracing`] spans.
 //! - [`Endpoint`] and [`FromGenerated`]: how the hand-written client uses the generated one.
 //!   Every typed call builds its request with a generated request builder, so paths, methods,
 //!   parameters and types all come from the spec.
@@ -43,20 +43,18 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod api;
+mod api_key;
 mod array_decoder;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod client;
-mod config;
+mod dataset_duration;
 pub mod datasets;
 mod device;
-mod duration;
 mod endpoint;
 mod error;
-mod fleet;
-mod json_scan;
 mod listing;
-pub mod local;
+pub mod local_api;
 mod operation;
 mod pacer;
 #[cfg(feature = "push")]
@@ -65,41 +63,40 @@ mod ratelimit;
 mod request_options;
 mod resources;
 pub mod retry;
-mod secret;
 mod speedtest;
 mod temp_datasets;
 #[cfg(test)]
 mod test_rng;
+mod timestamp;
 mod transport;
 mod watchdog;
-mod wire;
+mod wire_quirks;
 
+pub use api_key::{ApiKey, API_KEY_ENV};
 pub use client::{OrbCloud, OrbCloudBuilder, RawRequest, BASE_URL_ENV};
-pub use config::{keys as config_keys, DatasetTarget, DeviceConfig};
+pub use dataset_duration::DatasetDuration;
 pub use datasets::DatasetName;
+pub use device::config::{keys as config_keys, DatasetTarget, DeviceConfig};
 pub use device::{
     Device, DeviceInfo, DeviceSummary, GeoIp, NetworkInterface, OrbScore, ScoreComponents,
     SummaryTags,
 };
-pub use duration::DatasetDuration;
 pub use endpoint::{Endpoint, FromGenerated, SpecOperation};
 pub use error::{ApiError, Error};
-pub use fleet::{Fleet, FleetItem};
 pub use listing::{Lenient, SkippedItem};
 pub use operation::{Evidence, Operation, Permission};
 pub use ratelimit::RateLimit;
 pub use request_options::RequestOptions;
 pub use reqwest::{header, Method};
 pub use resources::{
-    Configuration, DeviceConfigHandle, DeviceHandle, DevicesHandle, JsonObject, OrbId,
-    Organization, OrganizationHandle, OrganizationId, OrganizationsHandle,
+    Configuration, DeviceConfigHandle, DeviceHandle, DevicesHandle, FleetHandle, FleetItem,
+    JsonObject, OrbId, Organization, OrganizationHandle, OrganizationId, OrganizationsHandle,
 };
 pub use retry::RetryPolicy;
-pub use secret::{ApiKey, API_KEY_ENV};
 pub use speedtest::{SpeedTest, SpeedTestStarted};
 pub use temp_datasets::{PushFormat, TempDatasets};
+pub use timestamp::Timestamp;
 pub use transport::Transport;
-pub use wire::Timestamp;
 
 // The README's Rust examples compile against this crate (`cargo test --doc --all-features`).
 #[cfg(all(doctest, feature = "push"))]

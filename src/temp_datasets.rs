@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use crate::api::types::{ConfigDataPush, ConfigDatasets, ServerDatasetsRequest};
+use crate::dataset_duration::DatasetDuration;
 use crate::datasets::DatasetName;
-use crate::duration::DatasetDuration;
 
 /// How a device formats pushed records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use orb_cloud::datasets::Record;
-use orb_cloud::local::{LocalApi, LocalApiError};
+use orb_cloud::local_api::{LocalApi, LocalApiError};
 use orb_cloud::PushFormat;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -8,7 +8,7 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::slots::integral;
+use super::record_fields::integral;
 
 macro_rules! int_enum {
     (
@@ -111,12 +111,12 @@ macro_rules! int_enum {
             }
         }
 
-        impl super::slots::FromSlot for $name {
+        impl super::record_fields::FromSlot for $name {
             fn from_slot(
-                slot: super::slots::Slot,
-                key: super::slots::Key,
-            ) -> Result<Option<Self>, super::slots::FieldError> {
-                super::slots::exact_int(slot, key).map(|v| v.map($name::from_i64))
+                slot: super::record_fields::Slot,
+                key: super::record_fields::Key,
+            ) -> Result<Option<Self>, super::record_fields::FieldError> {
+                super::record_fields::exact_int(slot, key).map(|v| v.map($name::from_i64))
             }
         }
     };

@@ -61,8 +61,8 @@ mod body;
 mod enums;
 mod name;
 mod parse;
+mod record_fields;
 mod records;
-mod slots;
 
 #[cfg(test)]
 mod tests;

@@ -7,8 +7,8 @@ use std::ops::Range;
 use serde_json::error::Category;
 
 use super::name::DatasetName;
+use super::record_fields::Slots;
 use super::records::{Record, RecordFailure};
-use super::slots::Slots;
 
 /// The format of a body: Orb's `format` option (`jsonl` by default, or `json`), or [`Format::Auto`]
 /// to tell them apart from the body itself.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::enums::{LocationSource, NetworkState, NetworkType, SpeedTestEngine, TransferStatus};
 use super::name::{DatasetKind, DatasetName, Family};
-use super::slots::{FieldError, FromSlot, Key, Slot, Slots};
+use super::record_fields::{FieldError, FromSlot, Key, Slot, Slots};
 
 /// The value of `lag_avg_us`, `ttfb_us` and `dns_us` that Orb uses for "unresponsive":
 /// 5,000,000 µs (5 s). Measurements are capped at it.
@@ -675,7 +675,7 @@ impl Record {
     pub fn timestamp_ms(&self) -> Option<i64> {
         each_typed!(self, r => r.timestamp, v => {
             let ts = v.get("timestamp")?;
-            ts.as_i64().or_else(|| ts.as_f64().and_then(super::slots::integral))
+            ts.as_i64().or_else(|| ts.as_f64().and_then(super::record_fields::integral))
         })
     }
 

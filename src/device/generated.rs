@@ -10,7 +10,8 @@ use crate::api::types::{
     ServerOrganizationDeviceResponseIsConnectedUpdatedAt as UpdatedAt,
 };
 use crate::endpoint::FromGenerated;
-use crate::wire::{self, Timestamp};
+use crate::timestamp::Timestamp;
+use crate::wire_quirks;
 
 use super::Device;
 
@@ -47,7 +48,7 @@ impl FromGenerated<Generated> for Device {
             summary: summary
                 .map(|map| serde_json::from_value(serde_json::Value::Object(map)))
                 .transpose()?,
-            tags: wire::tags(tags.unwrap_or(serde_json::Value::Null))?,
+            tags: wire_quirks::tags(tags.unwrap_or(serde_json::Value::Null))?,
             config: config
                 .map(|map| serde_json::from_value(serde_json::Value::Object(map)))
                 .transpose()?

@@ -13,9 +13,11 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::api::types::OrbinfoOrganizationDeviceLink;
-use crate::config::DeviceConfig;
-use crate::wire::{self, Timestamp};
+use crate::timestamp::Timestamp;
+use crate::wire_quirks;
+use config::DeviceConfig;
 
+pub(crate) mod config;
 mod generated;
 mod parser;
 
@@ -58,7 +60,7 @@ pub struct Device {
     #[serde(
         default,
         rename = "is_connected",
-        deserialize_with = "wire::flexible_bool"
+        deserialize_with = "wire_quirks::flexible_bool"
     )]
     pub connected: Option<bool>,
     /// When the connection state last changed.
@@ -71,10 +73,10 @@ pub struct Device {
     #[serde(default)]
     pub summary: Option<DeviceSummary>,
     /// Tags, as `key=value` strings (`dt=Default Configuration`).
-    #[serde(default, deserialize_with = "wire::tags")]
+    #[serde(default, deserialize_with = "wire_quirks::tags")]
     pub tags: Vec<String>,
     /// The device's configuration overrides.
-    #[serde(default, deserialize_with = "wire::null_as_default")]
+    #[serde(default, deserialize_with = "wire_quirks::null_as_default")]
     pub config: DeviceConfig,
     /// The configuration (deployment token) the device uses.
     #[serde(default)]
@@ -83,16 +85,16 @@ pub struct Device {
     #[serde(default)]
     pub relationship: Option<String>,
     /// Whether the device can send notifications.
-    #[serde(default, deserialize_with = "wire::flexible_bool")]
+    #[serde(default, deserialize_with = "wire_quirks::flexible_bool")]
     pub can_notify: Option<bool>,
     /// Whether a local configuration override is set.
-    #[serde(default, deserialize_with = "wire::flexible_bool")]
+    #[serde(default, deserialize_with = "wire_quirks::flexible_bool")]
     pub has_local_config_override: Option<bool>,
     /// Whether the device runs a configuration older than the one assigned.
-    #[serde(default, deserialize_with = "wire::flexible_bool")]
+    #[serde(default, deserialize_with = "wire_quirks::flexible_bool")]
     pub has_stale_config: Option<bool>,
     /// Links of the device to organizations.
-    #[serde(default, deserialize_with = "wire::compact_list")]
+    #[serde(default, deserialize_with = "wire_quirks::compact_list")]
     pub links: Vec<OrbinfoOrganizationDeviceLink>,
 }
 
@@ -147,7 +149,7 @@ pub struct DeviceSummary {
     #[serde(default)]
     pub created_ts: Option<Timestamp>,
     /// Orb Scores over other time windows.
-    #[serde(default, deserialize_with = "wire::compact_list")]
+    #[serde(default, deserialize_with = "wire_quirks::compact_list")]
     pub orb_scores: Vec<OrbScore>,
 }
 
@@ -204,7 +206,7 @@ pub struct DeviceInfo {
     #[serde(default)]
     pub version: Option<String>,
     /// CPU count.
-    #[serde(default, deserialize_with = "wire::flexible_i64")]
+    #[serde(default, deserialize_with = "wire_quirks::flexible_i64")]
     pub cpu_count: Option<i64>,
     /// Full host name.
     #[serde(default)]
@@ -250,19 +252,19 @@ pub struct OrbScore {
     #[serde(default)]
     pub score: Option<f64>,
     /// Score for display, 0 to 100.
-    #[serde(default, deserialize_with = "wire::flexible_i64")]
+    #[serde(default, deserialize_with = "wire_quirks::flexible_i64")]
     pub display: Option<i64>,
     /// Whether there were enough measurements for the score to be conclusive.
-    #[serde(default, deserialize_with = "wire::flexible_bool")]
+    #[serde(default, deserialize_with = "wire_quirks::flexible_bool")]
     pub included: Option<bool>,
     /// Raw measurement, on leaf components (unit in the component's name).
     #[serde(default)]
     pub value: Option<f64>,
     /// Components by name, in the order Orb sent them.
-    #[serde(default, deserialize_with = "wire::null_as_default")]
+    #[serde(default, deserialize_with = "wire_quirks::null_as_default")]
     pub components: ScoreComponents,
     /// Measurement window, milliseconds.
-    #[serde(default, deserialize_with = "wire::flexible_i64")]
+    #[serde(default, deserialize_with = "wire_quirks::flexible_i64")]
     pub duration_ms: Option<i64>,
     /// Scoring algorithm version (`1.2.0`); known versions are decoded without allocating.
     #[serde(default, deserialize_with = "score_version")]

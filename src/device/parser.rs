@@ -30,8 +30,9 @@ use super::{
     ScoreComponents, SummaryTags, KNOWN_COMPONENTS, KNOWN_SCORE_VERSIONS,
 };
 use crate::api::types::OrbinfoOrganizationDeviceLink;
-use crate::config::DeviceConfig;
-use crate::wire::{self, Timestamp};
+use crate::device::config::DeviceConfig;
+use crate::timestamp::Timestamp;
+use crate::wire_quirks;
 
 /// Score trees deeper than this are left to serde (and its recursion limit). Real trees have 3
 /// levels.
@@ -214,19 +215,21 @@ impl Number {
 
 // Each field with a custom deserializer, as a newtype, for handing one value to serde.
 #[derive(Deserialize)]
-struct Flag(#[serde(deserialize_with = "wire::flexible_bool")] Option<bool>);
+struct Flag(#[serde(deserialize_with = "wire_quirks::flexible_bool")] Option<bool>);
 #[derive(Deserialize)]
-struct Integer(#[serde(deserialize_with = "wire::flexible_i64")] Option<i64>);
+struct Integer(#[serde(deserialize_with = "wire_quirks::flexible_i64")] Option<i64>);
 #[derive(Deserialize)]
-struct Tags(#[serde(deserialize_with = "wire::tags")] Vec<String>);
+struct Tags(#[serde(deserialize_with = "wire_quirks::tags")] Vec<String>);
 #[derive(Deserialize)]
-struct Config(#[serde(deserialize_with = "wire::null_as_default")] DeviceConfig);
+struct Config(#[serde(deserialize_with = "wire_quirks::null_as_default")] DeviceConfig);
 #[derive(Deserialize)]
-struct Links(#[serde(deserialize_with = "wire::compact_list")] Vec<OrbinfoOrganizationDeviceLink>);
+struct Links(
+    #[serde(deserialize_with = "wire_quirks::compact_list")] Vec<OrbinfoOrganizationDeviceLink>,
+);
 #[derive(Deserialize)]
-struct Scores(#[serde(deserialize_with = "wire::compact_list")] Vec<OrbScore>);
+struct Scores(#[serde(deserialize_with = "wire_quirks::compact_list")] Vec<OrbScore>);
 #[derive(Deserialize)]
-struct Components(#[serde(deserialize_with = "wire::null_as_default")] ScoreComponents);
+struct Components(#[serde(deserialize_with = "wire_quirks::null_as_default")] ScoreComponents);
 #[derive(Deserialize)]
 struct Version(#[serde(deserialize_with = "super::score_version")] Option<Cow<'static, str>>);
 
@@ -507,7 +510,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `wire::flexible_i64`.
+    /// `wire_quirks::flexible_i64`.
     fn integer(&mut self) -> Option<Option<i64>> {
         if self.null() {
             return Some(None);
@@ -523,7 +526,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `wire::flexible_bool`.
+    /// `wire_quirks::flexible_bool`.
     fn flag(&mut self) -> Option<Option<bool>> {
         if self.null() {
             return Some(None);
@@ -559,7 +562,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `wire::tags`.
+    /// `wire_quirks::tags`.
     fn tags(&mut self) -> Option<Vec<String>> {
         if self.null() {
             return Some(Vec::new());
@@ -722,7 +725,7 @@ impl<'a> Parser<'a> {
         Some(n)
     }
 
-    /// `wire::compact_list` of scores.
+    /// `wire_quirks::compact_list` of scores.
     fn scores(&mut self) -> Option<Vec<OrbScore>> {
         if self.null() {
             return Some(Vec::new());

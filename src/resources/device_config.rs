@@ -2,7 +2,7 @@
 
 use super::{DeviceHandle, JsonObject};
 use crate::api::types::ServerOrganizationDeviceConfigurationDeleteRequest;
-use crate::config::{ConfigAnswer, DeviceConfig};
+use crate::device::config::{ConfigAnswer, DeviceConfig};
 use crate::error::Error;
 
 /// `client.organization(&org).device(&orb_id).config()`.

@@ -3,7 +3,8 @@
 //!
 //! Every handle is `XHandle`, borrows the client, and is cheap to make. Words: an *organization*
 //! has *devices*; a device has a *config* (its `{key: [values]}` map, [`DeviceConfig`](crate::DeviceConfig));
-//! an organization has *configurations* (Orb's word for deployment tokens, [`Configuration`]).
+//! an organization has *configurations* (Orb's word for deployment tokens, [`Configuration`]);
+//! the *fleet* is every device of every organization the key sees ([`FleetHandle`]).
 //!
 //! Each call builds its request with the generated request builder of its operation
 //! (`client.raw().get_v2_organization_devices()...`; see [`crate::Endpoint`]), so no path or
@@ -11,10 +12,12 @@
 
 mod device_config;
 mod devices;
+mod fleet;
 mod organizations;
 
 pub use device_config::DeviceConfigHandle;
 pub use devices::{DeviceHandle, DevicesHandle};
+pub use fleet::{FleetHandle, FleetItem};
 pub use organizations::{OrganizationHandle, OrganizationsHandle};
 
 use crate::api::types::{ServerOrganizationConfigurationsResponse, ServerOrganizationsResponse};

@@ -20,13 +20,13 @@ use reqwest::header::{HeaderMap, AUTHORIZATION};
 use reqwest::{Request, Response, StatusCode};
 use tracing::Instrument;
 
+use crate::api_key::ApiKey;
 use crate::error::Error;
 use crate::operation::Operation;
 use crate::pacer::{Pacer, Permit};
 use crate::ratelimit::RateLimit;
 use crate::request_options::RequestOptions;
 use crate::retry::{parse_retry_after, retryable, RetryPolicy, Sleeper};
-use crate::secret::ApiKey;
 
 pub(crate) use failure::{error_chain, RawFailure};
 use outcome::{Answer, Failed, Outcome};

@@ -9,9 +9,9 @@
 //!
 //! ```no_run
 //! use futures_util::StreamExt;
-//! use orb_cloud::local::LocalApi;
+//! use orb_cloud::local_api::LocalApi;
 //! use std::time::Duration;
-//! # async fn demo() -> Result<(), orb_cloud::local::LocalApiError> {
+//! # async fn demo() -> Result<(), orb_cloud::local_api::LocalApiError> {
 //! let orb = LocalApi::new("192.168.1.20")?.caller_id("my-dashboard");
 //! let outcome = orb.fetch("scores_1m").await?;
 //! println!("{} records now", outcome.records.len());
@@ -107,11 +107,11 @@ impl LocalApi {
     /// assumed), `host:port`, or a full base URL.
     ///
     /// ```
-    /// let orb = orb_cloud::local::LocalApi::new("192.168.1.20")?;
+    /// let orb = orb_cloud::local_api::LocalApi::new("192.168.1.20")?;
     /// assert_eq!(orb.url_for(&"scores_1m".into()).as_str(),
     ///            "http://192.168.1.20:7080/api/v2/datasets/scores_1m.jsonl?id=orb-cloud-rs");
-    /// assert!(orb_cloud::local::LocalApi::new("ftp://x").is_err());
-    /// # Ok::<(), orb_cloud::local::LocalApiError>(())
+    /// assert!(orb_cloud::local_api::LocalApi::new("ftp://x").is_err());
+    /// # Ok::<(), orb_cloud::local_api::LocalApiError>(())
     /// ```
     pub fn new(address: &str) -> Result<Self, LocalApiError> {
         let invalid = |reason: String| LocalApiError::InvalidAddress {

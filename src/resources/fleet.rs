@@ -9,10 +9,10 @@
 
 use futures_util::stream::{self, Stream, StreamExt};
 
+use super::Organization;
 use crate::client::OrbCloud;
 use crate::device::Device;
 use crate::error::Error;
-use crate::resources::Organization;
 
 /// One organization's devices, or why they could not be listed.
 #[derive(Debug)]
@@ -26,12 +26,12 @@ pub struct FleetItem {
 
 /// `client.fleet()`.
 #[derive(Debug, Clone)]
-pub struct Fleet<'a> {
+pub struct FleetHandle<'a> {
     client: &'a OrbCloud,
     concurrency: usize,
 }
 
-impl<'a> Fleet<'a> {
+impl<'a> FleetHandle<'a> {
     pub(crate) fn new(client: &'a OrbCloud) -> Self {
         Self {
             client,

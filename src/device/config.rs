@@ -190,8 +190,8 @@ impl<'de> Deserialize<'de> for Values {
         #[derive(Deserialize)]
         #[serde(untagged)]
         enum Shape {
-            List(Vec<crate::wire::Scalar>),
-            One(crate::wire::Scalar),
+            List(Vec<crate::wire_quirks::Scalar>),
+            One(crate::wire_quirks::Scalar),
         }
         Ok(Values(match Option::<Shape>::deserialize(d)? {
             None => Vec::new(),

@@ -2,7 +2,7 @@
 //!
 //! A listing of 10,000 devices is about 43 MB. Decoding it only once the last byte is in means
 //! holding the whole body and then spending the decode time on top of the transfer. Here the
-//! element boundaries are found as the bytes arrive (`json_scan`, much cheaper than decoding),
+//! element boundaries are found as the bytes arrive (`scan.rs`, much cheaper than decoding),
 //! whole elements are handed out in batches of about 128 KiB, and each batch's bytes are released
 //! once decoded: the transfer and the decoding overlap, and the body is never held whole. The
 //! transport decodes batches on the blocking thread pool, in parallel when there are several
@@ -24,7 +24,9 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 
 use tokio::task::JoinHandle;
 
-use crate::json_scan::ElementScanner;
+use scan::ElementScanner;
+
+mod scan;
 
 /// Bytes of whole elements to accumulate before handing them out as a batch: about 30 devices,
 /// half a millisecond of decoding, so the cores share a large listing evenly. 64 KiB to 1 MiB
