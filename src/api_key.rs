@@ -1,9 +1,11 @@
 //! The API key as a secret: it is never printed by `Debug` or `Display`, never part of an error
-//! message, and goes on the wire only in a header marked sensitive.
+//! message, goes on the wire only in a header marked sensitive, and is wiped from memory when
+//! dropped (`zeroize`).
 
 use std::borrow::Cow;
 
 use reqwest::header::HeaderValue;
+use zeroize::Zeroizing;
 
 /// An Orb Cloud API key (`orb-ok1-...`).
 ///
@@ -13,7 +15,7 @@ use reqwest::header::HeaderValue;
 /// # Ok::<(), orb_cloud::Error>(())
 /// ```
 #[derive(Clone)]
-pub struct ApiKey(Box<str>);
+pub struct ApiKey(Zeroizing<String>);
 
 /// Environment variable read by [`ApiKey::from_env`] and [`crate::OrbCloud::from_env`].
 pub const API_KEY_ENV: &str = "ORB_CLOUD_API_KEY";
@@ -31,7 +33,7 @@ impl ApiKey {
         if HeaderValue::from_str(key).is_err() {
             return Err(crate::Error::InvalidApiKey);
         }
-        Ok(Self(key.into()))
+        Ok(Self(Zeroizing::new(key.to_string())))
     }
 
     /// Read the key from `ORB_CLOUD_API_KEY`.
@@ -42,17 +44,21 @@ impl ApiKey {
     /// ```
     pub fn from_env() -> Result<Self, crate::Error> {
         match std::env::var(API_KEY_ENV) {
-            Ok(value) if !value.trim().is_empty() => Self::new(value),
+            Ok(value) if !value.trim().is_empty() => Self::new(Zeroizing::new(value).as_str()),
             _ => Err(crate::Error::MissingApiKey {
                 source_hint: "ORB_CLOUD_API_KEY is not set or empty",
             }),
         }
     }
 
-    /// The `Authorization` header value, marked sensitive so HTTP libraries redact it.
+    /// The `Authorization` header value, marked sensitive so HTTP libraries redact it. The
+    /// transport builds it once and shares it between requests (a cheap reference-counted clone),
+    /// so the key is not copied per request; that one copy cannot be wiped (`http`'s header
+    /// values cannot be), the text it was made from is.
     pub(crate) fn bearer_header(&self) -> HeaderValue {
-        let mut value = HeaderValue::from_str(&format!("Bearer {}", self.0))
-            .unwrap_or_else(|_| HeaderValue::from_static("Bearer"));
+        let text = Zeroizing::new(format!("Bearer {}", self.0.as_str()));
+        let mut value =
+            HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("Bearer"));
         value.set_sensitive(true);
         value
     }
@@ -101,19 +107,6 @@ impl std::fmt::Debug for ApiKey {
     }
 }
 
-impl Drop for ApiKey {
-    fn drop(&mut self) {
-        // Best effort: overwrite the key's bytes before the allocation is freed.
-        let bytes = std::mem::take(&mut self.0).into_boxed_bytes();
-        let mut bytes = bytes.into_vec();
-        for b in bytes.iter_mut() {
-            // SAFETY-free volatile-ish write: black_box keeps the stores from being elided.
-            *b = std::hint::black_box(0);
-        }
-        std::hint::black_box(&bytes);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +122,9 @@ mod tests {
         assert_eq!(short.redact("Invalid API key"), "Invalid API key");
         assert_eq!(short.redact("key=k; k"), "key=[redacted]; [redacted]");
         assert!(matches!(short.redact("nothing here"), Cow::Borrowed(_)));
+        let header = long.bearer_header();
+        assert!(header.is_sensitive());
+        assert_eq!(header.to_str().unwrap(), "Bearer orb-ok1-abcdef");
         let multibyte = ApiKey::new("é").unwrap();
         assert_eq!(multibyte.redact("é, café"), "[redacted], café");
     }

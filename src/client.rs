@@ -129,8 +129,8 @@ impl OrbCloud {
     }
 
     /// Send one of the generated client's request builders as typed calls are sent (the
-    /// attempt timeout kept by the watchdog, body included; errors as [`Error`]) and decode the
-    /// answer into the type the spec gives it.
+    /// attempt timeout covering the body too; errors as [`Error`]) and decode the answer into
+    /// the type the spec gives it.
     ///
     /// ```no_run
     /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
@@ -372,12 +372,9 @@ impl OrbCloudBuilder {
         self
     }
 
-    /// Time allowed for one attempt, answer included (default 30 s).
-    ///
-    /// For typed calls the limit is kept by one thread shared by every client in the process
-    /// (`orb-cloud-watchdog`, started on the first call), not by a timer per call; answers
-    /// handed on unread ([`RawRequest::send`], [`OrbCloud::raw`]) use reqwest's timeout, which
-    /// also bounds reading their body.
+    /// Time allowed for one attempt, answer included (default 30 s): reqwest's per-request
+    /// timeout, which also bounds reading the body of an answer handed on unread
+    /// ([`RawRequest::send`], [`OrbCloud::raw`]) wherever it is read.
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = Some(timeout);
         self

@@ -69,7 +69,6 @@ mod temp_datasets;
 mod test_rng;
 mod timestamp;
 mod transport;
-mod watchdog;
 mod wire_quirks;
 
 pub use api_key::{ApiKey, API_KEY_ENV};

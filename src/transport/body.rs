@@ -4,7 +4,7 @@
 use reqwest::Request;
 use serde::de::DeserializeOwned;
 
-use super::{Answer, Failed, Transport};
+use super::{Answer, Transport};
 use crate::array_decoder::{locate_failure, ArrayDecoder, Decoding, Element, Skipped, BATCH};
 use crate::error::Error;
 use crate::listing::Lenient;
@@ -17,7 +17,7 @@ impl Transport {
         operation: Operation,
         request: Request,
     ) -> Result<T, Error> {
-        let answer = self.send_watched(operation, request).await?;
+        let answer = self.send_answer(operation, request).await?;
         self.read_json(operation, answer).await
     }
 
@@ -45,7 +45,7 @@ impl Transport {
         operation: Operation,
         request: Request,
     ) -> Result<Vec<T>, Error> {
-        let answer = self.send_watched(operation, request).await?;
+        let answer = self.send_answer(operation, request).await?;
         let length = answer.response.content_length();
         // A small answer of known length (most are) is read and decoded in one go.
         if length.is_some_and(|n| n <= BATCH as u64) {
@@ -64,7 +64,7 @@ impl Transport {
         operation: Operation,
         request: Request,
     ) -> Result<Lenient<T>, Error> {
-        let answer = self.send_watched(operation, request).await?;
+        let answer = self.send_answer(operation, request).await?;
         let length = answer.response.content_length();
         let (items, skipped) = self
             .read_array(operation, answer, ArrayDecoder::new(length).lenient())
@@ -119,7 +119,10 @@ impl Transport {
 /// ahead; a hostile length costs nothing it does not send): `Response::bytes` grows by doubling
 /// instead, copying a large body several times over. On a failure mid-body, what arrived before
 /// it is returned with the error.
-pub(super) async fn read_up_to(answer: &mut Answer, cap: usize) -> (Vec<u8>, Result<(), Failed>) {
+pub(super) async fn read_up_to(
+    answer: &mut Answer,
+    cap: usize,
+) -> (Vec<u8>, reqwest::Result<()>) {
     const MAX_AHEAD: u64 = 256 << 20;
     let expected = answer
         .response

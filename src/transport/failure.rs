@@ -9,7 +9,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Request, Response, StatusCode};
 
 use super::body::read_up_to;
-use super::{request_id, server_hint, Answer, Failed, Transport};
+use super::{request_id, server_hint, Answer, Transport};
 use crate::array_decoder::{DecodeFailure, Skipped};
 use crate::error::{snippet, ApiError, Error};
 use crate::listing::SkippedItem;
@@ -55,14 +55,19 @@ impl Transport {
         operation: Operation,
         request: Request,
     ) -> reqwest::Result<Response> {
-        let response = self.execute_raw(operation, request).await.result?;
+        let attempted = self.execute(operation, request).await;
+        let response = attempted.result?;
         if response.status().is_success() {
             return Ok(response);
         }
         let status = response.status();
         let version = response.version();
         let headers = response.headers().clone();
-        let mut answer = Answer::unwatched(response);
+        let mut answer = Answer {
+            response,
+            attempt: attempted.attempts,
+            idempotent: attempted.idempotent,
+        };
         let (body, _) = read_up_to(&mut answer, MAX_ERROR_BODY).await;
         let api = self.api_details(status, &headers, &body);
         let mut rebuilt = http::Response::new(body);
@@ -80,7 +85,7 @@ impl Transport {
         &self,
         operation: Operation,
         answer: &Answer,
-        failed: Failed,
+        failed: reqwest::Error,
     ) -> Error {
         self.failed_error(
             operation,
@@ -95,24 +100,21 @@ impl Transport {
         &self,
         operation: Operation,
         url: &reqwest::Url,
-        failed: Failed,
+        e: reqwest::Error,
         attempt: u32,
         idempotent: bool,
     ) -> Error {
-        let e = match failed {
-            Failed::Http(e) if !e.is_timeout() => e,
-            Failed::Http(_) | Failed::TimedOut => {
-                return Error::Timeout {
-                    operation,
-                    timeout: self
-                        .attempt_timeout()
-                        .or(self.deadline())
-                        .unwrap_or_default(),
-                    attempt,
-                    retried_unsafe: !idempotent,
-                }
-            }
-        };
+        if e.is_timeout() {
+            return Error::Timeout {
+                operation,
+                timeout: self
+                    .attempt_timeout()
+                    .or(self.deadline())
+                    .unwrap_or_default(),
+                attempt,
+                retried_unsafe: !idempotent,
+            };
+        }
         // The URL is shown redacted in the message; the source keeps none.
         let e = e.without_url();
         Error::Transport {

@@ -1,9 +1,8 @@
 //! The one path every request takes, from the ergonomic client and from the generated one alike:
 //! authentication, per-attempt timeout, total deadline, rate-limit waits, retries and tracing.
 //!
-//! An attempt's time limit covers its answer's body too. Where this module reads the body itself
-//! (every typed call), the watchdog keeps the limit (`watchdog.rs`: no timer per call); where the
-//! answer is handed on unread (the generated client, `RawRequest::send`), reqwest keeps it.
+//! An attempt's time limit is reqwest's timeout, which covers its answer's body too, wherever the
+//! body is read.
 //!
 //! - `outcome.rs`: one attempt, sent and held to its time limit;
 //! - `body.rs`: reading and decoding a successful answer;
@@ -16,7 +15,7 @@ mod outcome;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::header::{HeaderMap, AUTHORIZATION};
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use reqwest::{Request, Response, StatusCode};
 use tracing::Instrument;
 
@@ -29,7 +28,7 @@ use crate::request_options::RequestOptions;
 use crate::retry::{parse_retry_after, retryable, RetryPolicy, Sleeper};
 
 pub(crate) use failure::{error_chain, RawFailure};
-use outcome::{Answer, Failed, Outcome};
+use outcome::Answer;
 
 /// The HTTP machinery shared by [`crate::OrbCloud`] and the generated [`crate::api::Client`]:
 /// cheap to clone (one `Arc`), `Send + Sync`.
@@ -44,6 +43,8 @@ struct Inner {
     http: reqwest::Client,
     base_url: String,
     key: ApiKey,
+    /// `Authorization: Bearer <key>`, built once, marked sensitive.
+    authorization: HeaderValue,
     retry: RetryPolicy,
     attempt_timeout: Option<Duration>,
     deadline: Option<Duration>,
@@ -77,23 +78,11 @@ pub(crate) struct TransportConfig {
 }
 
 /// The last attempt of a request and how the attempts went.
-pub(crate) struct Attempted<O> {
-    pub result: O,
+pub(crate) struct Attempted {
+    pub result: reqwest::Result<Response>,
     pub attempts: u32,
     pub deadline_hit: bool,
     pub idempotent: bool,
-}
-
-impl<O> Attempted<O> {
-    /// The same attempts with their outcome seen another way.
-    fn map<P>(self, f: impl FnOnce(O) -> P) -> Attempted<P> {
-        Attempted {
-            result: f(self.result),
-            attempts: self.attempts,
-            deadline_hit: self.deadline_hit,
-            idempotent: self.idempotent,
-        }
-    }
 }
 
 impl Transport {
@@ -102,6 +91,7 @@ impl Transport {
             inner: Arc::new(Inner {
                 http: config.http,
                 base_url: config.base_url,
+                authorization: config.key.bearer_header(),
                 key: config.key,
                 retry: config.retry,
                 attempt_timeout: config.attempt_timeout,
@@ -165,22 +155,12 @@ impl Transport {
             .request(method, format!("{}{path}", self.inner.base_url))
     }
 
-    /// Send with retries; returns the last attempt's raw result (used by the generated client,
-    /// which maps statuses and reads bodies itself).
-    pub(crate) async fn execute_raw(
-        &self,
-        operation: Operation,
-        request: Request,
-    ) -> Attempted<reqwest::Result<Response>> {
-        self.execute(operation, request).await
-    }
-
-    /// Send with retries; returns the last attempt's outcome.
-    async fn execute<O: Outcome>(
+    /// Send with retries; returns the last attempt's result.
+    pub(crate) async fn execute(
         &self,
         operation: Operation,
         mut request: Request,
-    ) -> Attempted<O> {
+    ) -> Attempted {
         let inner = &self.inner;
         if let Some(options) = &self.options {
             for (name, value) in &options.headers {
@@ -189,7 +169,7 @@ impl Transport {
         }
         request
             .headers_mut()
-            .insert(AUTHORIZATION, inner.key.bearer_header());
+            .insert(AUTHORIZATION, inner.authorization.clone());
         let idempotent = operation.repeatable(request.method());
         let started = inner.sleeper.now();
         let span = tracing::info_span!(
@@ -202,7 +182,7 @@ impl Transport {
             duration_ms = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        let attempted: Attempted<O> = self
+        let attempted = self
             .attempts(request, idempotent, started)
             .instrument(span.clone())
             .await;
@@ -213,7 +193,7 @@ impl Transport {
                 "duration_ms",
                 inner.sleeper.now().duration_since(started).as_millis() as u64,
             );
-            if let Some(response) = attempted.result.response() {
+            if let Ok(response) = &attempted.result {
                 span.record("status", response.status().as_u16());
                 if let Some(id) = request_id(response.headers()) {
                     span.record("request_id", id.as_str());
@@ -223,12 +203,12 @@ impl Transport {
         attempted
     }
 
-    async fn attempts<O: Outcome>(
+    async fn attempts(
         &self,
         request: Request,
         idempotent: bool,
         started: Instant,
-    ) -> Attempted<O> {
+    ) -> Attempted {
         let inner = &self.inner;
         let elapsed = || inner.sleeper.now().saturating_duration_since(started);
         let (retry, deadline) = (self.retry_policy(), self.deadline());
@@ -261,8 +241,8 @@ impl Transport {
             };
             let Some(this) = request.try_clone() else {
                 // A streaming body cannot be replayed: one attempt only.
-                let result = O::send(&inner.http, request, limit).await;
-                self.observe(result.response(), permit);
+                let result = outcome::send_attempt(&inner.http, request, limit).await;
+                self.observe(result.as_ref().ok(), permit);
                 return Attempted {
                     result,
                     attempts: attempt,
@@ -271,9 +251,9 @@ impl Transport {
                 };
             };
             let attempt_started = inner.sleeper.now();
-            let result = O::send(&inner.http, this, limit).await;
-            self.observe(result.response(), permit);
-            let failure = result.failure();
+            let result = outcome::send_attempt(&inner.http, this, limit).await;
+            self.observe(result.as_ref().ok(), permit);
+            let failure = outcome::failure(&result);
             let elapsed_ms = inner
                 .sleeper
                 .now()
@@ -303,7 +283,7 @@ impl Transport {
                     idempotent,
                 };
             }
-            let hint = result.response().and_then(|r| server_hint(r.headers()));
+            let hint = result.as_ref().ok().and_then(|r| server_hint(r.headers()));
             let delay = retry.delay(attempt, hint);
             if deadline.is_some_and(|d| elapsed().saturating_add(delay) >= d) {
                 tracing::info!(
@@ -358,23 +338,14 @@ impl Transport {
         operation: Operation,
         request: Request,
     ) -> Result<Response, Error> {
-        // Redacted (which formats it) only if there is an error to report.
-        let url = request.url().clone();
-        let attempted = self
-            .execute::<reqwest::Result<Response>>(operation, request)
-            .await;
-        let attempted = attempted.map(|result| result.map(Answer::unwatched).map_err(Failed::Http));
-        let answer = self.answer(operation, &url, attempted).await?;
-        Ok(answer.response)
+        Ok(self.send_answer(operation, request).await?.response)
     }
 
-    /// [`Transport::send`] for answers whose body this module reads: the watchdog keeps the
-    /// time limit, body included.
-    async fn send_watched(&self, operation: Operation, request: Request) -> Result<Answer, Error> {
+    /// [`Transport::send`], keeping which attempt answered for the errors of reading the body.
+    async fn send_answer(&self, operation: Operation, request: Request) -> Result<Answer, Error> {
+        // Redacted (which formats it) only if there is an error to report.
         let url = request.url().clone();
-        let attempted = self
-            .execute::<Result<Answer, Failed>>(operation, request)
-            .await;
+        let attempted = self.execute(operation, request).await;
         self.answer(operation, &url, attempted).await
     }
 
@@ -383,12 +354,15 @@ impl Transport {
         &self,
         operation: Operation,
         url: &reqwest::Url,
-        attempted: Attempted<Result<Answer, Failed>>,
+        attempted: Attempted,
     ) -> Result<Answer, Error> {
         let error = match attempted.result {
-            Ok(mut answer) => {
-                answer.attempt = attempted.attempts;
-                answer.idempotent = attempted.idempotent;
+            Ok(response) => {
+                let answer = Answer {
+                    response,
+                    attempt: attempted.attempts,
+                    idempotent: attempted.idempotent,
+                };
                 if answer.response.status().is_success() {
                     return Ok(answer);
                 }
