@@ -119,10 +119,7 @@ impl Transport {
 /// ahead; a hostile length costs nothing it does not send): `Response::bytes` grows by doubling
 /// instead, copying a large body several times over. On a failure mid-body, what arrived before
 /// it is returned with the error.
-pub(super) async fn read_up_to(
-    answer: &mut Answer,
-    cap: usize,
-) -> (Vec<u8>, reqwest::Result<()>) {
+pub(super) async fn read_up_to(answer: &mut Answer, cap: usize) -> (Vec<u8>, reqwest::Result<()>) {
     const MAX_AHEAD: u64 = 256 << 20;
     let expected = answer
         .response

@@ -156,11 +156,7 @@ impl Transport {
     }
 
     /// Send with retries; returns the last attempt's result.
-    pub(crate) async fn execute(
-        &self,
-        operation: Operation,
-        mut request: Request,
-    ) -> Attempted {
+    pub(crate) async fn execute(&self, operation: Operation, mut request: Request) -> Attempted {
         let inner = &self.inner;
         if let Some(options) = &self.options {
             for (name, value) in &options.headers {
@@ -203,12 +199,7 @@ impl Transport {
         attempted
     }
 
-    async fn attempts(
-        &self,
-        request: Request,
-        idempotent: bool,
-        started: Instant,
-    ) -> Attempted {
+    async fn attempts(&self, request: Request, idempotent: bool, started: Instant) -> Attempted {
         let inner = &self.inner;
         let elapsed = || inner.sleeper.now().saturating_duration_since(started);
         let (retry, deadline) = (self.retry_policy(), self.deadline());
