@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::pointer::at;
 
 /// How many places a note lists before saying "and N more".
-pub(super) const MAX_PLACES: usize = 5;
+const MAX_PLACES: usize = 5;
 
 /// Notes for the regen log: free lines, and messages collected with the places they apply to.
 #[derive(Default)]
@@ -15,10 +15,12 @@ pub(super) struct Notes {
 }
 
 impl Notes {
+    /// A line of its own.
     pub(super) fn note(&mut self, line: impl Into<String>) {
         self.lines.push(line.into());
     }
 
+    /// `what` happened at `pointer`: one line per `what`, listing its places.
     pub(super) fn at(&mut self, what: impl Into<String>, pointer: &str) {
         self.places
             .entry(what.into())
@@ -26,6 +28,7 @@ impl Notes {
             .push(pointer.to_string());
     }
 
+    /// The lines, then one line per message with its places.
     pub(super) fn finish(self) -> Vec<String> {
         let mut out = self.lines;
         for (what, places) in self.places {

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use super::error::{malformed, Result};
 use super::pointer::index;
 
+/// What a value is, for a message: "an array", "null".
 pub(super) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -26,6 +27,7 @@ pub(super) fn preview(v: &Value) -> String {
     }
 }
 
+/// `v` as an object; else an error at `pointer` saying that it must be `what`.
 pub(super) fn object(v: Value, pointer: &str, what: &str) -> Result<Map<String, Value>> {
     match v {
         Value::Object(m) => Ok(m),
@@ -36,6 +38,7 @@ pub(super) fn object(v: Value, pointer: &str, what: &str) -> Result<Map<String, 
     }
 }
 
+/// `v` as an array; else an error at `pointer` saying that it must be `what`.
 pub(super) fn array(v: Value, pointer: &str, what: &str) -> Result<Vec<Value>> {
     match v {
         Value::Array(a) => Ok(a),
@@ -46,8 +49,15 @@ pub(super) fn array(v: Value, pointer: &str, what: &str) -> Result<Vec<Value>> {
     }
 }
 
+/// An `x-` field, which both versions allow anywhere and which passes through as written.
 pub(super) fn is_extension(key: &str) -> bool {
     key.starts_with("x-")
+}
+
+/// The target of the `$ref` at `pointer`, which must be a string.
+pub(super) fn ref_target<'v>(v: &'v Value, pointer: &str) -> Result<&'v str> {
+    v.as_str()
+        .ok_or_else(|| malformed(pointer, "`$ref` must be a string"))
 }
 
 /// A list of strings, or one string; `None` when absent or empty.
@@ -76,6 +86,7 @@ pub(super) fn strings(v: Option<Value>, pointer: &str) -> Result<Option<Vec<Stri
     Ok(if list.is_empty() { None } else { Some(list) })
 }
 
+/// A string, or nothing.
 pub(super) fn optional_string(v: Option<Value>, pointer: &str) -> Result<Option<String>> {
     match v {
         None | Some(Value::Null) => Ok(None),
