@@ -15,9 +15,6 @@ use crate::listing::Lenient;
 use crate::operation::Operation;
 use crate::ratelimit::RateLimit;
 use crate::request_options::RequestOptions;
-use crate::resources::{
-    DeviceHandle, OrbId, OrganizationHandle, OrganizationId, OrganizationsHandle,
-};
 use crate::retry::{RetryPolicy, Sleeper, TokioSleeper};
 use crate::transport::{Transport, TransportConfig};
 
@@ -64,55 +61,6 @@ impl OrbCloud {
     /// ```
     pub fn new(api_key: impl AsRef<str>) -> Result<Self, Error> {
         Self::builder().api_key(api_key).build()
-    }
-
-    /// The organizations the key can see.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
-    /// let orgs = client.organizations().list().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn organizations(&self) -> OrganizationsHandle<'_> {
-        OrganizationsHandle::new(self)
-    }
-
-    /// One organization, by id or as listed: its devices, configurations and device operations.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
-    /// for org in client.organizations().list().await? {
-    ///     let devices = client.organization(&org).devices().list().await?;
-    /// }
-    /// let devices = client.organization("org-id").devices().list().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn organization(&self, organization: impl Into<OrganizationId>) -> OrganizationHandle<'_> {
-        OrganizationHandle::new(self, organization.into())
-    }
-
-    /// One device without its organization: the operations that need none (temporary datasets,
-    /// speed tests, live streams through the device-level endpoints). For its config, use
-    /// `client.organization(&org).device(&orb_id)`.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
-    /// client.device("orb-id").speed_test(orb_cloud::SpeedTest::Top).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn device(&self, orb_id: impl Into<OrbId>) -> DeviceHandle<'_> {
-        DeviceHandle::new(self, None, orb_id.into())
-    }
-
-    /// Every device of every organization, listed concurrently within the rate limit.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
-    /// let fleet = client.fleet().concurrency(4).devices().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn fleet(&self) -> crate::FleetHandle<'_> {
-        crate::FleetHandle::new(self)
     }
 
     /// The generated client, sharing this client's authentication, retries and tracing. Its

@@ -249,7 +249,40 @@ impl Drop for LiveStream {
     }
 }
 
-pub(crate) async fn start(
+impl DeviceHandle<'_> {
+    /// Live records from this device: starts a push receiver, configures temporary datasets that
+    /// push `options`' datasets to it, renews them before they end while the stream lives, and
+    /// yields the records as they arrive. Needs the `push` feature and "Datasets: Write".
+    ///
+    /// The device must be able to reach [`LiveOptions`]' public URL;
+    /// the receiver binds [`LiveOptions::listen`].
+    ///
+    /// ```no_run
+    /// use futures_util::StreamExt;
+    /// use orb_cloud::push::LiveOptions;
+    /// use std::time::Duration;
+    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
+    /// let options = LiveOptions::new("http://203.0.113.7:7081", ["responsiveness_1s"])
+    ///     .interval(Duration::from_secs(1))
+    ///     .stop_after(Duration::from_secs(60));
+    /// let mut records = client.device("orb-id").stream(options).await?.records();
+    /// while let Some(record) = records.next().await {
+    ///     println!("{:?}", record?.timestamp_ms());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn stream(&self, options: LiveOptions) -> Result<LiveStream, Error> {
+        start(
+            self.client(),
+            self.organization().cloned(),
+            self.checked_orb_id()?,
+            options,
+        )
+        .await
+    }
+}
+
+async fn start(
     client: &OrbCloud,
     organization: Option<OrganizationId>,
     orb_id: &str,

@@ -43,7 +43,7 @@
 //! # Ok(()) }
 //! ```
 
-pub(crate) mod live;
+mod live;
 mod queue;
 mod receiver;
 mod token;

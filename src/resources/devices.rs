@@ -116,6 +116,18 @@ impl<'a> DeviceHandle<'a> {
         self.client
     }
 
+    /// The organization, when the handle was made from one.
+    #[cfg(feature = "push")]
+    pub(crate) fn organization(&self) -> Option<&OrganizationId> {
+        self.organization.as_ref()
+    }
+
+    /// The device's id, or an error before anything is sent if it is empty.
+    #[cfg(feature = "push")]
+    pub(crate) fn checked_orb_id(&self) -> Result<&str, Error> {
+        self.orb_id.get()
+    }
+
     /// The organization and device ids, for the organization's endpoints.
     pub(crate) fn in_organization(&self) -> Result<(&str, &str), Error> {
         let organization = self
@@ -195,40 +207,5 @@ impl<'a> DeviceHandle<'a> {
                 client.call(request).await
             }
         }
-    }
-
-    /// Live records from this device: starts a push receiver, configures temporary datasets that
-    /// push `options`' datasets to it, renews them before they end while the stream lives, and
-    /// yields the records as they arrive. Needs the `push` feature and "Datasets: Write".
-    ///
-    /// The device must be able to reach [`LiveOptions`](crate::push::LiveOptions)' public URL;
-    /// the receiver binds [`LiveOptions::listen`](crate::push::LiveOptions::listen).
-    ///
-    /// ```no_run
-    /// use futures_util::StreamExt;
-    /// use orb_cloud::push::LiveOptions;
-    /// use std::time::Duration;
-    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
-    /// let options = LiveOptions::new("http://203.0.113.7:7081", ["responsiveness_1s"])
-    ///     .interval(Duration::from_secs(1))
-    ///     .stop_after(Duration::from_secs(60));
-    /// let mut records = client.device("orb-id").stream(options).await?.records();
-    /// while let Some(record) = records.next().await {
-    ///     println!("{:?}", record?.timestamp_ms());
-    /// }
-    /// # Ok(()) }
-    /// ```
-    #[cfg(feature = "push")]
-    pub async fn stream(
-        &self,
-        options: crate::push::LiveOptions,
-    ) -> Result<crate::push::LiveStream, Error> {
-        crate::push::live::start(
-            self.client,
-            self.organization.clone(),
-            self.orb_id.get()?,
-            options,
-        )
-        .await
     }
 }

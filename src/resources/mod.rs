@@ -21,8 +21,61 @@ pub use fleet::{FleetHandle, FleetItem};
 pub use organizations::{OrganizationHandle, OrganizationsHandle};
 
 use crate::api::types::{ServerOrganizationConfigurationsResponse, ServerOrganizationsResponse};
+use crate::client::OrbCloud;
 use crate::device::Device;
 use crate::error::Error;
+
+/// The handles, made from the client: the entry points of every typed call.
+impl OrbCloud {
+    /// The organizations the key can see.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
+    /// let orgs = client.organizations().list().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn organizations(&self) -> OrganizationsHandle<'_> {
+        OrganizationsHandle::new(self)
+    }
+
+    /// One organization, by id or as listed: its devices, configurations and device operations.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
+    /// for org in client.organizations().list().await? {
+    ///     let devices = client.organization(&org).devices().list().await?;
+    /// }
+    /// let devices = client.organization("org-id").devices().list().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn organization(&self, organization: impl Into<OrganizationId>) -> OrganizationHandle<'_> {
+        OrganizationHandle::new(self, organization.into())
+    }
+
+    /// One device without its organization: the operations that need none (temporary datasets,
+    /// speed tests, live streams through the device-level endpoints). For its config, use
+    /// `client.organization(&org).device(&orb_id)`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
+    /// client.device("orb-id").speed_test(orb_cloud::SpeedTest::Top).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn device(&self, orb_id: impl Into<OrbId>) -> DeviceHandle<'_> {
+        DeviceHandle::new(self, None, orb_id.into())
+    }
+
+    /// Every device of every organization, listed concurrently within the rate limit.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
+    /// let fleet = client.fleet().concurrency(4).devices().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn fleet(&self) -> FleetHandle<'_> {
+        FleetHandle::new(self)
+    }
+}
 
 /// An organization, as `list organizations` returns it (Orb's `server.OrganizationsResponse`).
 pub type Organization = ServerOrganizationsResponse;
