@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use crate::http_methods::HTTP_METHODS;
+
 /// Whether a change breaks code that uses the generated crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Impact {
@@ -35,10 +37,6 @@ impl std::fmt::Display for Change {
         write!(f, "{impact:<11} {}: {}", self.subject, self.detail)
     }
 }
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 fn empty() -> &'static Map<String, Value> {
     static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
@@ -297,7 +295,7 @@ fn path_key(path: &str) -> String {
 fn operations(doc: &Value) -> BTreeMap<(String, String), (String, &Value, &Value)> {
     let mut ops = BTreeMap::new();
     for (path, item) in obj(doc.get("paths")) {
-        for m in METHODS {
+        for m in HTTP_METHODS {
             if let Some(op) = item.get(m).filter(|o| o.is_object()) {
                 ops.insert((path_key(path), m.to_string()), (path.clone(), op, item));
             }

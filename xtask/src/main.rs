@@ -8,6 +8,7 @@ mod discover;
 mod drift;
 mod fetch;
 mod fixups;
+mod http_methods;
 mod lock;
 mod normalize;
 mod regen;

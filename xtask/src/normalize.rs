@@ -9,10 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-/// HTTP methods that carry operations in an OpenAPI path item.
-pub const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use crate::http_methods::HTTP_METHODS;
 
 /// Why a document cannot be normalized.
 #[derive(Debug, thiserror::Error)]
@@ -48,7 +45,7 @@ pub fn normalize(mut doc: Value) -> Result<Normalized, NormalizeError> {
     }
     assign_operation_ids(paths, &mut notes);
     for (path, item) in paths.iter_mut() {
-        for method in METHODS {
+        for method in HTTP_METHODS {
             let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) else {
                 continue;
             };
@@ -89,7 +86,7 @@ fn assign_operation_ids(paths: &mut Map<String, Value>, notes: &mut Vec<String>)
     let mut sorted: Vec<&String> = paths.keys().collect();
     sorted.sort();
     for path in sorted {
-        for method in METHODS {
+        for method in HTTP_METHODS {
             let Some(op) = paths.get(path).and_then(|i| i.get(method)) else {
                 continue;
             };

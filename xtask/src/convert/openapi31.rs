@@ -6,15 +6,13 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::http_methods::HTTP_METHODS;
+
 use super::error::{inexpressible, malformed, Result};
 use super::openapi31_schema;
 use super::pointer::{at, child, unescape};
 use super::shape::{array, is_extension, object, ref_target};
 use super::walk::{document, each, each_item, fields, Converter, Prepared, RootField, Walk};
-
-const OPENAPI_METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// Converts one OpenAPI 3.1 document.
 struct OpenApi31 {
@@ -68,7 +66,7 @@ impl Converter for OpenApi31 {
     }
 
     fn is_operation(key: &str) -> bool {
-        OPENAPI_METHODS.contains(&key)
+        HTTP_METHODS.contains(&key)
     }
 
     fn root_field(&mut self, key: &str, value: Value) -> Result<RootField> {

@@ -7,6 +7,8 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::http_methods::HTTP_METHODS;
+
 use super::error::{malformed, Result};
 use super::media_types::JSON_MEDIA;
 use super::pointer::child;
@@ -14,8 +16,6 @@ use super::shape::{is_extension, object, optional_string, ref_target, strings};
 use super::swagger2_parameters::Params;
 use super::swagger2_schema::Swagger;
 use super::walk::{document, each, Converter, Prepared, RootField, Walk};
-
-const SWAGGER_METHODS: [&str; 7] = ["get", "put", "post", "delete", "options", "head", "patch"];
 
 /// A Swagger 2.0 document root -> an OpenAPI 3.0 one, and the notes taken.
 pub(super) fn convert(mut root: Map<String, Value>) -> Result<(Value, Vec<String>)> {
@@ -90,8 +90,9 @@ impl Converter for Swagger {
         &mut self.walk
     }
 
+    /// Swagger 2.0 has no `trace`: a `trace` field is kept as written.
     fn is_operation(key: &str) -> bool {
-        SWAGGER_METHODS.contains(&key)
+        key != "trace" && HTTP_METHODS.contains(&key)
     }
 
     fn root_field(&mut self, key: &str, value: Value) -> Result<RootField> {
