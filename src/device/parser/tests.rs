@@ -1,8 +1,13 @@
 //! The parser against serde, its reference: whenever it gives a device, it must be the one serde
 //! gives, down to the bits of every float.
 
+use super::keys::{
+    DEVICE_FIELDS, DEVICE_INFO_FIELDS, GEOIP_FIELDS, INTERFACE_FIELDS, SCORE_FIELDS,
+    SUMMARY_FIELDS, TAGS_FIELDS,
+};
 use super::*;
 use crate::test_rng::xorshift;
+use serde::de::IgnoredAny;
 
 /// A device as the sandbox (and, as far as is known, Orb) sends it, with its three score trees
 /// (also used by `benches/devices.rs`).
