@@ -63,6 +63,7 @@ mod name;
 mod parse;
 mod record_fields;
 mod records;
+mod scan;
 
 #[cfg(test)]
 mod tests;
