@@ -22,7 +22,7 @@ use std::sync::{Arc, RwLock};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
 
-use crate::error::ApiError;
+use crate::error::ErrorBody;
 
 /// A permission an API key can carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -282,11 +282,11 @@ impl ApiKey {
     }
 
     /// 403 unless the key carries `p`; `action` says what was attempted ("list devices").
-    pub fn require(&self, p: Permission, action: &str) -> Result<(), ApiError> {
+    pub fn require(&self, p: Permission, action: &str) -> Result<(), ErrorBody> {
         if self.scopes.contains(&p) {
             Ok(())
         } else {
-            Err(ApiError::new(
+            Err(ErrorBody::new(
                 StatusCode::FORBIDDEN,
                 "INSUFFICIENT_PERMISSIONS",
                 format!(
@@ -387,21 +387,21 @@ impl KeyStore {
         headers: &HeaderMap,
         peer: Option<IpAddr>,
         now_ms: i64,
-    ) -> Result<Arc<ApiKey>, ApiError> {
+    ) -> Result<Arc<ApiKey>, ErrorBody> {
         let value = bearer(headers)?;
         let key = {
             let k = self.keys.read().unwrap_or_else(|e| e.into_inner());
             k.by_value.get(value).cloned()
         };
         let key = key.ok_or_else(|| {
-            ApiError::new(
+            ErrorBody::new(
                 StatusCode::UNAUTHORIZED,
                 "INVALID_API_KEY",
                 "Invalid API key: no key matches the bearer token",
             )
         })?;
         if key.revoked {
-            return Err(ApiError::new(
+            return Err(ErrorBody::new(
                 StatusCode::UNAUTHORIZED,
                 "API_KEY_REVOKED",
                 format!("API key {} ({:?}) has been revoked", key.id, key.name),
@@ -409,7 +409,7 @@ impl KeyStore {
         }
         if let Some(exp) = key.expires_at {
             if now_ms >= exp {
-                return Err(ApiError::new(
+                return Err(ErrorBody::new(
                     StatusCode::UNAUTHORIZED,
                     "API_KEY_EXPIRED",
                     format!(
@@ -428,7 +428,7 @@ impl KeyStore {
                     .map(|p| p.to_canonical().to_string())
                     .unwrap_or_else(|| "an unknown address".into());
                 let list: Vec<String> = key.allowed_ips.iter().map(|n| n.to_string()).collect();
-                return Err(ApiError::new(
+                return Err(ErrorBody::new(
                     StatusCode::FORBIDDEN,
                     "IP_NOT_ALLOWED",
                     format!(
@@ -444,18 +444,18 @@ impl KeyStore {
 }
 
 /// The token of `Authorization: Bearer <token>`, or 401.
-pub fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
+pub fn bearer(headers: &HeaderMap) -> Result<&str, ErrorBody> {
     let raw = headers
         .get(axum::http::header::AUTHORIZATION)
         .ok_or_else(|| {
-            ApiError::new(
+            ErrorBody::new(
                 StatusCode::UNAUTHORIZED,
                 "UNAUTHORIZED",
                 "Missing API key: send \"Authorization: Bearer <API key>\"",
             )
         })?;
     let malformed = || {
-        ApiError::new(
+        ErrorBody::new(
             StatusCode::UNAUTHORIZED,
             "UNAUTHORIZED",
             "Malformed Authorization header: expected \"Bearer <API key>\"",

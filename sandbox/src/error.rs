@@ -1,4 +1,4 @@
-//! Errors: [`Error`] for people starting a sandbox, [`ApiError`] for the HTTP answers it gives.
+//! Errors: [`Error`] for people starting a sandbox, [`ErrorBody`] for the HTTP answers it gives.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -32,17 +32,19 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
-/// An error answer in Orb's error shape: `{"message": string, "code": string}`.
+/// An error answer in Orb's error shape, `{"message": string, "code": string}`, with its status
+/// (and `Retry-After`). Named apart from the library's `ApiError`, which is the client's view of
+/// such an answer.
 ///
 /// ```
-/// use orb_cloud_sandbox::error::ApiError;
-/// let e = ApiError::not_found_org("x");
+/// use orb_cloud_sandbox::error::ErrorBody;
+/// let e = ErrorBody::not_found_org("x");
 /// assert_eq!(e.status.as_u16(), 404);
 /// assert_eq!(e.code, "INVALID_ORG_ID");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{status}: {message} ({code})")]
-pub struct ApiError {
+pub struct ErrorBody {
     /// HTTP status.
     pub status: StatusCode,
     /// Orb-style error code (`INVALID_ORG_ID`).
@@ -53,10 +55,10 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
 }
 
-impl ApiError {
+impl ErrorBody {
     /// Any error.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError {
+        ErrorBody {
             status,
             code,
             message: message.into(),
@@ -87,16 +89,16 @@ impl ApiError {
         )
     }
 
-    /// The JSON body.
-    pub fn body(&self) -> Vec<u8> {
+    /// The JSON the client reads.
+    pub fn json(&self) -> Vec<u8> {
         serde_json::to_vec(&serde_json::json!({"message": self.message, "code": self.code}))
             .unwrap_or_default()
     }
 }
 
-impl IntoResponse for ApiError {
+impl IntoResponse for ErrorBody {
     fn into_response(self) -> Response {
-        let mut resp = (self.status, self.body()).into_response();
+        let mut resp = (self.status, self.json()).into_response();
         let h = resp.headers_mut();
         h.insert(
             header::CONTENT_TYPE,

@@ -86,6 +86,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod dataset_records;
 pub mod duration;
 pub mod error;
 pub mod faults;
@@ -93,22 +94,21 @@ pub mod fleet;
 pub mod places;
 pub mod push;
 pub mod ratelimit;
-pub mod records;
+pub mod responses;
 pub mod rng;
 mod server;
 pub mod state;
-pub mod wire;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use error::{ApiError, Error};
+pub use error::{Error, ErrorBody};
 pub use faults::Faults;
 pub use fleet::{Fleet, FleetConfig};
 pub use push::{PushAttempt, PushStats};
-pub use ratelimit::RateLimit;
+pub use ratelimit::RateLimitSettings;
 pub use state::DeviceSnapshot;
 
 use auth::{Expiry, KeyInfo, KeyStore, NewKey, Permission};
@@ -157,7 +157,7 @@ pub struct SandboxBuilder {
     fleet: FleetConfig,
     api_key: Option<String>,
     admin_token: Option<String>,
-    rate: RateLimit,
+    rate: RateLimitSettings,
     faults: Faults,
     speed_test_duration: Duration,
     max_body_bytes: usize,
@@ -170,7 +170,7 @@ impl Default for SandboxBuilder {
             fleet: FleetConfig::default(),
             api_key: None,
             admin_token: None,
-            rate: RateLimit::DEFAULT,
+            rate: RateLimitSettings::DEFAULT,
             faults: Faults::NONE,
             speed_test_duration: Duration::from_secs(8),
             max_body_bytes: 1024 * 1024,
@@ -224,7 +224,7 @@ impl SandboxBuilder {
     /// Per-key token bucket: `rate_per_sec` tokens a second, `burst` at most. `rate_per_sec` 0
     /// turns rate limiting (and its headers) off.
     pub fn rate_limit(mut self, rate_per_sec: f64, burst: u32) -> Self {
-        self.rate = RateLimit {
+        self.rate = RateLimitSettings {
             rate_per_sec,
             burst,
         };
@@ -548,8 +548,8 @@ impl SandboxHandle {
     }
 
     /// Changes the rate limit (every bucket starts full again).
-    pub fn set_rate_limit(&self, rate: RateLimit) {
-        self.shared.limiter.set_config(rate);
+    pub fn set_rate_limit(&self, rate: RateLimitSettings) {
+        self.shared.limiter.set_settings(rate);
     }
 
     /// Mints an API key, as `POST /_sandbox/api-keys` does; returns its listing view and value.

@@ -22,7 +22,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
-use crate::records::RecordGen;
+use crate::dataset_records::RecordGenerator;
 use crate::rng::mix;
 use crate::state::{Shared, SpeedTest};
 
@@ -277,7 +277,8 @@ pub(crate) async fn run_session(
     if let Some(push) = push {
         let device = shared.fleet_device(oi, di);
         let seed = mix(&[shared.fleet.config.seed, generation, oi as u64, di as u64]);
-        let mut gen = RecordGen::new(device, &push.datasets, push.identifiable, start_ms, seed);
+        let mut gen =
+            RecordGenerator::new(device, &push.datasets, push.identifiable, start_ms, seed);
         let mut buf = PushBuffer::new(push.buffer_bytes);
         let mut ticker = tokio::time::interval_at(Instant::now() + push.interval, push.interval);
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -436,7 +437,7 @@ pub(crate) async fn run_speed_test(
         .and_then(|t| t.push.as_ref())
         .is_some_and(|p| p.identifiable);
     let seed = mix(&[shared.fleet.config.seed, 0x5BEED, now as u64, di as u64]);
-    let record = RecordGen::new(device, &[], identifiable, now, seed).speed(now, &test_type);
+    let record = RecordGenerator::new(device, &[], identifiable, now, seed).speed(now, &test_type);
     if let Some(t) = rt.speed_tests.iter_mut().find(|t| t.test_uuid == test_uuid) {
         t.finished_ms = Some(now);
         t.result = Some(record.clone());

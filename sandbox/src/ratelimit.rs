@@ -12,31 +12,31 @@ use std::sync::Mutex;
 
 use tokio::time::Instant;
 
-/// Bucket settings.
+/// The configured limit: how fast each key's token bucket refills and how large it is.
 ///
 /// ```
-/// use orb_cloud_sandbox::ratelimit::RateLimit;
-/// let r = RateLimit { rate_per_sec: 2.0, burst: 10 };
+/// use orb_cloud_sandbox::ratelimit::RateLimitSettings;
+/// let r = RateLimitSettings { rate_per_sec: 2.0, burst: 10 };
 /// assert!(r.is_limited());
-/// assert!(!RateLimit::UNLIMITED.is_limited());
+/// assert!(!RateLimitSettings::UNLIMITED.is_limited());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RateLimit {
+pub struct RateLimitSettings {
     /// Tokens added per second (0: no limit).
     pub rate_per_sec: f64,
     /// Bucket size: the most requests in a burst.
     pub burst: u32,
 }
 
-impl RateLimit {
+impl RateLimitSettings {
     /// No limit at all (no rate-limit headers either).
-    pub const UNLIMITED: RateLimit = RateLimit {
+    pub const UNLIMITED: RateLimitSettings = RateLimitSettings {
         rate_per_sec: 0.0,
         burst: 0,
     };
 
     /// The default: 100 requests per second, bursts of 200.
-    pub const DEFAULT: RateLimit = RateLimit {
+    pub const DEFAULT: RateLimitSettings = RateLimitSettings {
         rate_per_sec: 100.0,
         burst: 200,
     };
@@ -71,7 +71,7 @@ struct Bucket {
 /// Token buckets by client identity.
 #[derive(Debug)]
 pub struct RateLimiter {
-    config: Mutex<RateLimit>,
+    settings: Mutex<RateLimitSettings>,
     buckets: Mutex<HashMap<String, Bucket>>,
     refused: AtomicU64,
 }
@@ -86,9 +86,9 @@ fn ceil_secs(x: f64) -> u64 {
 
 impl RateLimiter {
     /// Buckets with these settings.
-    pub fn new(config: RateLimit) -> Self {
+    pub fn new(settings: RateLimitSettings) -> Self {
         RateLimiter {
-            config: Mutex::new(config),
+            settings: Mutex::new(settings),
             buckets: Mutex::new(HashMap::new()),
             refused: AtomicU64::new(0),
         }
@@ -100,13 +100,13 @@ impl RateLimiter {
     }
 
     /// The settings.
-    pub fn config(&self) -> RateLimit {
-        *self.config.lock().unwrap_or_else(|e| e.into_inner())
+    pub fn settings(&self) -> RateLimitSettings {
+        *self.settings.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Changes the settings (buckets start full again).
-    pub fn set_config(&self, config: RateLimit) {
-        *self.config.lock().unwrap_or_else(|e| e.into_inner()) = config;
+    pub fn set_settings(&self, settings: RateLimitSettings) {
+        *self.settings.lock().unwrap_or_else(|e| e.into_inner()) = settings;
         self.buckets
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -117,15 +117,15 @@ impl RateLimiter {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// use orb_cloud_sandbox::ratelimit::{RateLimit, RateLimiter};
-    /// let rl = RateLimiter::new(RateLimit { rate_per_sec: 1.0, burst: 2 });
+    /// use orb_cloud_sandbox::ratelimit::{RateLimitSettings, RateLimiter};
+    /// let rl = RateLimiter::new(RateLimitSettings { rate_per_sec: 1.0, burst: 2 });
     /// assert!(rl.check("k").unwrap().allowed);
     /// assert!(rl.check("k").unwrap().allowed);
     /// assert!(!rl.check("k").unwrap().allowed);
     /// # }
     /// ```
     pub fn check(&self, client: &str) -> Option<Decision> {
-        let cfg = self.config();
+        let cfg = self.settings();
         if !cfg.is_limited() {
             return None;
         }
@@ -168,7 +168,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn refills_on_tokio_time() {
-        let rl = RateLimiter::new(RateLimit {
+        let rl = RateLimiter::new(RateLimitSettings {
             rate_per_sec: 2.0,
             burst: 4,
         });
@@ -195,7 +195,7 @@ mod tests {
 
     #[test]
     fn unlimited_has_no_decision() {
-        let rl = RateLimiter::new(RateLimit::UNLIMITED);
+        let rl = RateLimiter::new(RateLimitSettings::UNLIMITED);
         assert!(rl.check("a").is_none());
     }
 }

@@ -17,7 +17,7 @@ use crate::faults::FaultInjector;
 use crate::fleet::{ConfigMap, Device, Fleet, Organization};
 use crate::push::{PushLog, PushSettings};
 use crate::ratelimit::RateLimiter;
-use crate::wire::{self, DeviceConfigState};
+use crate::responses::{self, DeviceConfigState};
 
 /// The sandbox's clock: wall-clock milliseconds that follow tokio's clock (so paused test time
 /// moves them too), plus an offset tests can add ([`crate::SandboxHandle::advance_clock`]).
@@ -281,7 +281,7 @@ impl Shared {
                     body.push(b',');
                 }
                 let start = body.len();
-                wire::write_device_json(&mut body, org, d, &DeviceConfigState::initial(d));
+                responses::write_device_json(&mut body, org, d, &DeviceConfigState::initial(d));
                 spans.push(start..body.len());
             }
             body.push(b']');
@@ -306,7 +306,7 @@ impl Shared {
                 list: Some(body),
             }));
         }
-        let organizations_body = Bytes::from(wire::organizations_json(&fleet));
+        let organizations_body = Bytes::from(responses::organizations_json(&fleet));
         Shared {
             fleet: Arc::new(fleet),
             clock: Clock::new(),
@@ -348,7 +348,7 @@ impl Shared {
             return b.clone();
         }
         let size = org.devices.iter().map(|d| d.json.len() + 1).sum::<usize>();
-        let body = Bytes::from(wire::join_array(
+        let body = Bytes::from(responses::join_array(
             org.devices.iter().map(|d| d.json.as_ref()),
             size,
         ));
@@ -392,8 +392,8 @@ impl Shared {
         change(&mut rt.cfg);
         // An offline device cannot receive its new configuration yet.
         rt.cfg.has_stale_config = !device.is_connected;
-        rt.json = Bytes::from(wire::device_json(fleet_org, device, &rt.cfg));
-        let effective = wire::effective_config(fleet_org, &rt.cfg);
+        rt.json = Bytes::from(responses::device_json(fleet_org, device, &rt.cfg));
+        let effective = responses::effective_config(fleet_org, &rt.cfg);
         org.list = None;
         drop(org);
         self.notify();
@@ -403,7 +403,7 @@ impl Shared {
     /// The configuration a device runs.
     pub fn effective_config(&self, oi: usize, di: usize) -> ConfigMap {
         let org = self.org(oi);
-        wire::effective_config(self.fleet_org(oi), &org.devices[di].cfg)
+        responses::effective_config(self.fleet_org(oi), &org.devices[di].cfg)
     }
 
     /// A snapshot of a device's state.
@@ -417,7 +417,7 @@ impl Shared {
             organization_id: fleet_org.organization_id.clone(),
             configuration_id: rt.cfg.configuration_id.clone(),
             config_override: rt.cfg.config_override.clone(),
-            effective_config: wire::effective_config(fleet_org, &rt.cfg),
+            effective_config: responses::effective_config(fleet_org, &rt.cfg),
             has_stale_config: rt.cfg.has_stale_config,
             temp_datasets: rt.temp.clone(),
             speed_tests: rt.speed_tests.clone(),

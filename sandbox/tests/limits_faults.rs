@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use common::{assert_error_body, client};
 use orb_cloud_sandbox::faults::{Fate, FaultInjector};
-use orb_cloud_sandbox::{Faults, RateLimit, Sandbox};
+use orb_cloud_sandbox::{Faults, RateLimitSettings as RateLimit, Sandbox};
 use serde_json::Value;
 
 fn header(r: &reqwest::Response, name: &str) -> Option<u64> {

@@ -57,9 +57,9 @@ impl Fleet {
     }
 
     /// The fleet's initial state as JSON bytes: every organization, configuration and device in
-    /// the wire shapes the API serves. Same seed, same bytes.
+    /// the shapes the API serves. Same seed, same bytes.
     pub fn to_json(&self) -> Vec<u8> {
-        crate::wire::fleet_json(self)
+        crate::responses::fleet_json(self)
     }
 
     /// An organization by id.

@@ -13,7 +13,7 @@ use tokio::net::TcpListener;
 use tower::ServiceExt;
 
 use super::router::router;
-use crate::error::ApiError;
+use crate::error::ErrorBody;
 use crate::faults::Fate;
 use crate::state::Shared;
 
@@ -64,7 +64,7 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
                         }
                         match fate {
                             Fate::Drop => return Err(Dropped),
-                            Fate::Fail => return Ok(ApiError::new(
+                            Fate::Fail => return Ok(ErrorBody::new(
                                 StatusCode::SERVICE_UNAVAILABLE,
                                 "SERVICE_UNAVAILABLE",
                                 "Service temporarily unavailable, please retry (injected fault)",

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use crate::auth::{ApiKey, Permission};
-use crate::error::ApiError;
+use crate::error::ErrorBody;
 use crate::state::Shared;
 
 /// An Orb operation: the permission it needs and what a refusal says it is needed for.
@@ -59,12 +59,12 @@ operations! {
 pub(super) struct PathParams<T>(pub T);
 
 impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PathParams<T> {
-    type Rejection = ApiError;
+    type Rejection = ErrorBody;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ErrorBody> {
         match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(params)) => Ok(PathParams(params)),
-            Err(e) => Err(ApiError::bad_request(format!(
+            Err(e) => Err(ErrorBody::bad_request(format!(
                 "Invalid path: {}",
                 e.body_text()
             ))),
@@ -76,12 +76,12 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PathPar
 pub(super) struct Permitted<Op>(PhantomData<Op>);
 
 impl<Op: Operation, S: Send + Sync> FromRequestParts<S> for Permitted<Op> {
-    type Rejection = ApiError;
+    type Rejection = ErrorBody;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ErrorBody> {
         // The guard puts the key there before any handler runs; its absence is the sandbox's bug.
         let key = parts.extensions.get::<Arc<ApiKey>>().ok_or_else(|| {
-            ApiError::new(
+            ErrorBody::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL_ERROR",
                 "The request reached its handler without an authenticated key",
@@ -97,7 +97,7 @@ pub(super) trait Target: Sized {
     /// The path's parameters, in route order.
     type Params: DeserializeOwned + Send;
     /// Finds them, or answers 404 (or 400) saying which one is wrong.
-    fn find(shared: &Shared, params: Self::Params) -> Result<Self, ApiError>;
+    fn find(shared: &Shared, params: Self::Params) -> Result<Self, ErrorBody>;
 }
 
 /// The key may run `Op`, on the `T` its path names.
@@ -108,9 +108,12 @@ pub(super) struct Authorized<Op, T> {
 }
 
 impl<Op: Operation, T: Target + Send> FromRequestParts<Arc<Shared>> for Authorized<Op, T> {
-    type Rejection = ApiError;
+    type Rejection = ErrorBody;
 
-    async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> Result<Self, ApiError> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        shared: &Arc<Shared>,
+    ) -> Result<Self, ErrorBody> {
         Permitted::<Op>::from_request_parts(parts, shared).await?;
         let PathParams(params) = PathParams::from_request_parts(parts, shared).await?;
         Ok(Authorized {
@@ -128,10 +131,10 @@ pub(super) struct Org {
 
 impl Org {
     /// 404 `INVALID_ORG_ID` for an id the fleet does not have.
-    fn find_by_id(shared: &Shared, organization_id: &str) -> Result<Self, ApiError> {
+    fn find_by_id(shared: &Shared, organization_id: &str) -> Result<Self, ErrorBody> {
         match shared.org_index.get(organization_id) {
             Some(&index) => Ok(Org { index }),
-            None => Err(ApiError::not_found_org(organization_id)),
+            None => Err(ErrorBody::not_found_org(organization_id)),
         }
     }
 }
@@ -139,7 +142,7 @@ impl Org {
 impl Target for Org {
     type Params = String;
 
-    fn find(shared: &Shared, organization_id: String) -> Result<Self, ApiError> {
+    fn find(shared: &Shared, organization_id: String) -> Result<Self, ErrorBody> {
         Org::find_by_id(shared, &organization_id)
     }
 }
@@ -160,19 +163,19 @@ impl DeviceAt {
         shared: &Shared,
         organization_id: &str,
         orb_id: &str,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, ErrorBody> {
         let org = Org::find_by_id(shared, organization_id)?.index;
         match shared.device_index.get(orb_id) {
             Some(&(o, device)) if o == org => Ok(DeviceAt { org, device }),
-            _ => Err(ApiError::not_found_device(orb_id)),
+            _ => Err(ErrorBody::not_found_device(orb_id)),
         }
     }
 
     /// A device of any organization (Orb's paths without one): 404 `INVALID_DEVICE_ID`.
-    pub(super) fn anywhere(shared: &Shared, orb_id: &str) -> Result<Self, ApiError> {
+    pub(super) fn anywhere(shared: &Shared, orb_id: &str) -> Result<Self, ErrorBody> {
         match shared.device_index.get(orb_id) {
             Some(&(org, device)) => Ok(DeviceAt { org, device }),
-            None => Err(ApiError::not_found_device(orb_id)),
+            None => Err(ErrorBody::not_found_device(orb_id)),
         }
     }
 }
@@ -183,7 +186,7 @@ pub(super) struct OrgDevice(pub DeviceAt);
 impl Target for OrgDevice {
     type Params = (String, String);
 
-    fn find(shared: &Shared, (organization_id, orb_id): Self::Params) -> Result<Self, ApiError> {
+    fn find(shared: &Shared, (organization_id, orb_id): Self::Params) -> Result<Self, ErrorBody> {
         DeviceAt::in_org(shared, &organization_id, &orb_id).map(OrgDevice)
     }
 }
@@ -200,7 +203,7 @@ pub(super) struct AnyDevice(pub DeviceAt);
 impl Target for AnyDevice {
     type Params = String;
 
-    fn find(shared: &Shared, orb_id: String) -> Result<Self, ApiError> {
+    fn find(shared: &Shared, orb_id: String) -> Result<Self, ErrorBody> {
         DeviceAt::anywhere(shared, &orb_id).map(AnyDevice)
     }
 }

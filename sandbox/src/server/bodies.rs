@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use serde_json::Value;
 
-use crate::error::ApiError;
+use crate::error::ErrorBody;
 use crate::state::Shared;
 
 /// An answer with a JSON body.
@@ -33,9 +33,9 @@ pub(super) fn json_value(status: StatusCode, v: &Value) -> Response {
 pub(super) struct LimitedBody(pub Bytes);
 
 impl FromRequest<Arc<Shared>> for LimitedBody {
-    type Rejection = ApiError;
+    type Rejection = ErrorBody;
 
-    async fn from_request(req: Request, shared: &Arc<Shared>) -> Result<Self, ApiError> {
+    async fn from_request(req: Request, shared: &Arc<Shared>) -> Result<Self, ErrorBody> {
         let (parts, body) = req.into_parts();
         read_body(body, &parts.headers, shared.settings.max_body_bytes)
             .await
@@ -48,9 +48,9 @@ pub(super) async fn read_body(
     body: Body,
     headers: &HeaderMap,
     limit: usize,
-) -> Result<Bytes, ApiError> {
+) -> Result<Bytes, ErrorBody> {
     let too_large = || {
-        ApiError::new(
+        ErrorBody::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "REQUEST_TOO_LARGE",
             format!("Request body is larger than {limit} bytes"),
@@ -68,16 +68,16 @@ pub(super) async fn read_body(
     match http_body_util::Limited::new(body, limit).collect().await {
         Ok(c) => Ok(c.to_bytes()),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-        Err(e) => Err(ApiError::bad_request(format!(
+        Err(e) => Err(ErrorBody::bad_request(format!(
             "Could not read the request body: {e}"
         ))),
     }
 }
 
 /// Parses JSON (400 `INVALID_REQUEST_BODY` when it is not).
-pub(super) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub(super) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ErrorBody> {
     serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::new(
+        ErrorBody::new(
             StatusCode::BAD_REQUEST,
             "INVALID_REQUEST_BODY",
             format!("Invalid JSON body: {e}"),
@@ -88,17 +88,17 @@ pub(super) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result
 /// Parses a JSON object into `T` (serde would also take an array for a struct; a server does not).
 pub(super) fn parse_json_object<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
-) -> Result<T, ApiError> {
+) -> Result<T, ErrorBody> {
     let v: Value = parse_json(bytes)?;
     if !v.is_object() {
-        return Err(ApiError::new(
+        return Err(ErrorBody::new(
             StatusCode::BAD_REQUEST,
             "INVALID_REQUEST_BODY",
             format!("Invalid JSON body: expected an object, got {}", kind_of(&v)),
         ));
     }
     serde_json::from_value(v).map_err(|e| {
-        ApiError::new(
+        ErrorBody::new(
             StatusCode::BAD_REQUEST,
             "INVALID_REQUEST_BODY",
             format!("Invalid JSON body: {e}"),

@@ -12,7 +12,7 @@ use super::authorized::{
     Authorized, ChangeConfiguration, OrgDevice, ReadConfiguration, ResetConfiguration,
 };
 use super::bodies::{is_blank, json_response, kind_of, parse_json, LimitedBody};
-use crate::error::ApiError;
+use crate::error::ErrorBody;
 use crate::fleet::ConfigMap;
 use crate::state::Shared;
 
@@ -39,27 +39,27 @@ const MAX_CONFIG_STRING: usize = 4096;
 type ConfigPatch = Vec<(String, Option<Vec<String>>)>;
 
 /// Parses and validates a configuration patch.
-fn parse_config_patch(bytes: &[u8]) -> Result<ConfigPatch, ApiError> {
+fn parse_config_patch(bytes: &[u8]) -> Result<ConfigPatch, ErrorBody> {
     if is_blank(bytes) {
-        return Err(ApiError::bad_request(
+        return Err(ErrorBody::bad_request(
             "Request body required: a JSON object mapping configuration keys to lists of strings",
         ));
     }
     let v: Value = parse_json(bytes)?;
     let Value::Object(map) = v else {
-        return Err(ApiError::bad_request(
+        return Err(ErrorBody::bad_request(
             "Configuration must be a JSON object mapping keys to lists of strings, e.g. {\"datasets.cloud_push\": [\"scores_1m\"]}",
         ));
     };
     if map.len() > MAX_CONFIG_KEYS {
-        return Err(ApiError::bad_request(format!(
+        return Err(ErrorBody::bad_request(format!(
             "Too many configuration keys (at most {MAX_CONFIG_KEYS})"
         )));
     }
     let mut out = Vec::with_capacity(map.len());
     for (k, v) in map {
         if k.trim().is_empty() || k.len() > 256 {
-            return Err(ApiError::bad_request(format!(
+            return Err(ErrorBody::bad_request(format!(
                 "Invalid configuration key {k:?}"
             )));
         }
@@ -67,7 +67,7 @@ fn parse_config_patch(bytes: &[u8]) -> Result<ConfigPatch, ApiError> {
             Value::Null => out.push((k, None)),
             Value::Array(items) => {
                 if items.len() > MAX_CONFIG_VALUES {
-                    return Err(ApiError::bad_request(format!(
+                    return Err(ErrorBody::bad_request(format!(
                         "Too many values for {k:?} (at most {MAX_CONFIG_VALUES})"
                     )));
                 }
@@ -76,12 +76,12 @@ fn parse_config_patch(bytes: &[u8]) -> Result<ConfigPatch, ApiError> {
                     match item {
                         Value::String(s) if s.len() <= MAX_CONFIG_STRING => list.push(s),
                         Value::String(_) => {
-                            return Err(ApiError::bad_request(format!(
+                            return Err(ErrorBody::bad_request(format!(
                                 "A value of {k:?} is longer than {MAX_CONFIG_STRING} bytes"
                             )))
                         }
                         other => {
-                            return Err(ApiError::bad_request(format!(
+                            return Err(ErrorBody::bad_request(format!(
                                 "Configuration values must be lists of strings; {k:?} contains {}",
                                 kind_of(&other)
                             )))
@@ -91,7 +91,7 @@ fn parse_config_patch(bytes: &[u8]) -> Result<ConfigPatch, ApiError> {
                 out.push((k, Some(list)));
             }
             other => {
-                return Err(ApiError::bad_request(format!(
+                return Err(ErrorBody::bad_request(format!(
                     "Configuration values must be lists of strings; {k:?} is {}",
                     kind_of(&other)
                 )))
@@ -106,7 +106,7 @@ pub(super) async fn patch_configuration(
     State(shared): State<Arc<Shared>>,
     request: Authorized<ChangeConfiguration, OrgDevice>,
     LimitedBody(bytes): LimitedBody,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ErrorBody> {
     let OrgDevice(at) = request.target;
     let patch = parse_config_patch(&bytes)?;
     let effective = shared.update_config(at.org, at.device, |cfg| {
@@ -132,7 +132,7 @@ pub(super) async fn delete_configuration(
     State(shared): State<Arc<Shared>>,
     request: Authorized<ResetConfiguration, OrgDevice>,
     LimitedBody(bytes): LimitedBody,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ErrorBody> {
     let OrgDevice(at) = request.target;
     let fallback = if is_blank(&bytes) {
         None
@@ -145,14 +145,14 @@ pub(super) async fn delete_configuration(
                 Some(Value::String(s)) if s.is_empty() => None,
                 Some(Value::String(s)) => Some(s.clone()),
                 Some(other) => {
-                    return Err(ApiError::bad_request(format!(
+                    return Err(ErrorBody::bad_request(format!(
                         "configuration_id must be a string, not {}",
                         kind_of(other)
                     )))
                 }
             },
             other => {
-                return Err(ApiError::bad_request(format!(
+                return Err(ErrorBody::bad_request(format!(
                     "Body must be a JSON object like {{\"configuration_id\": \"...\"}}, not {}",
                     kind_of(&other)
                 )))
@@ -164,7 +164,7 @@ pub(super) async fn delete_configuration(
         let org_id = &org.organization_id;
         match org.configurations.iter().find(|c| &c.id == id) {
             None => {
-                return Err(ApiError::new(
+                return Err(ErrorBody::new(
                     StatusCode::NOT_FOUND,
                     "INVALID_CONFIGURATION_ID",
                     format!(
@@ -173,7 +173,7 @@ pub(super) async fn delete_configuration(
                 ))
             }
             Some(c) if c.is_revoked => {
-                return Err(ApiError::bad_request(format!(
+                return Err(ErrorBody::bad_request(format!(
                     "Configuration {id:?} ({}) is revoked and cannot be assigned",
                     c.name
                 )))

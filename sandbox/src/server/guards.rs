@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::ApiError;
+use crate::error::ErrorBody;
 use crate::state::Shared;
 
 fn peer_ip(req: &Request) -> Option<IpAddr> {
@@ -35,7 +35,7 @@ pub(super) async fn orb_guard(
     let decision = shared.limiter.check(&client);
     let mut resp = match (decision, auth) {
         (Some(d), _) if !d.allowed => {
-            let mut e = ApiError::new(
+            let mut e = ErrorBody::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "RATE_LIMITED",
                 format!(
@@ -69,7 +69,7 @@ pub(super) async fn admin_guard(
 ) -> Response {
     match crate::auth::bearer(req.headers()) {
         Ok(t) if t == shared.admin_token || t == shared.api_key => next.run(req).await,
-        Ok(_) => ApiError::new(
+        Ok(_) => ErrorBody::new(
             StatusCode::UNAUTHORIZED,
             "INVALID_ADMIN_TOKEN",
             "The /_sandbox API needs the admin token printed at start-up (or the --api-key key)",

@@ -36,6 +36,6 @@ pub(super) async fn list_configurations(
     let counts = shared.configuration_counts(org);
     json_response(
         StatusCode::OK,
-        crate::wire::configurations_json(shared.fleet_org(org), &counts),
+        crate::responses::configurations_json(shared.fleet_org(org), &counts),
     )
 }

@@ -16,7 +16,7 @@ use super::organizations::{list_configurations, list_devices, list_organizations
 use super::sandbox_api::{device_state, list_keys, mint_key, push_log, revoke_key};
 use super::speed_tests::trigger_speed_test;
 use super::temp_datasets::start_temp_datasets;
-use crate::error::ApiError;
+use crate::error::ErrorBody;
 use crate::state::Shared;
 
 /// Builds the router (without the fault layer, which lives at the connection level).
@@ -76,13 +76,13 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
 }
 
 /// Any other path: Orb's error shape rather than an empty 404.
-async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "No such API endpoint")
+async fn not_found() -> ErrorBody {
+    ErrorBody::new(StatusCode::NOT_FOUND, "NOT_FOUND", "No such API endpoint")
 }
 
 /// A known path with another method.
-async fn method_not_allowed(method: Method) -> ApiError {
-    ApiError::new(
+async fn method_not_allowed(method: Method) -> ErrorBody {
+    ErrorBody::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED",
         format!("Method {method} is not allowed on this endpoint"),

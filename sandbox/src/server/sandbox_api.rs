@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::authorized::PathParams;
 use super::bodies::{json_value, parse_json_object, read_body};
 use crate::auth::{Expiry, IpNet, NewKey, Permission};
-use crate::error::ApiError;
+use crate::error::ErrorBody;
 use crate::state::Shared;
 
 /// The body of `POST /_sandbox/api-keys`.
@@ -33,12 +33,12 @@ pub(super) async fn mint_key(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     body: Body,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ErrorBody> {
     let bytes = read_body(body, &headers, 64 * 1024).await?;
     let req: MintRequest = parse_json_object(&bytes)?;
     let name = req.name.unwrap_or_default();
     if name.trim().is_empty() || name.len() > 200 {
-        return Err(ApiError::bad_request(
+        return Err(ErrorBody::bad_request(
             "name is required (at most 200 bytes)",
         ));
     }
@@ -46,24 +46,24 @@ pub(super) async fn mint_key(
     for s in req.scopes.unwrap_or_default() {
         scopes.insert(
             s.parse::<Permission>()
-                .map_err(|e| ApiError::bad_request(e.to_string()))?,
+                .map_err(|e| ErrorBody::bad_request(e.to_string()))?,
         );
     }
     let expiry = match req.expires.as_deref() {
         None => Expiry::Never,
         Some(e) => e
             .parse::<Expiry>()
-            .map_err(|e| ApiError::bad_request(e.to_string()))?,
+            .map_err(|e| ErrorBody::bad_request(e.to_string()))?,
     };
     let mut allowed_ips = Vec::new();
     for ip in req.allowed_ips.unwrap_or_default() {
         allowed_ips.push(
             ip.parse::<IpNet>()
-                .map_err(|e| ApiError::bad_request(e.to_string()))?,
+                .map_err(|e| ErrorBody::bad_request(e.to_string()))?,
         );
     }
     if allowed_ips.len() > 100 {
-        return Err(ApiError::bad_request("at most 100 allowed_ips entries"));
+        return Err(ErrorBody::bad_request("at most 100 allowed_ips entries"));
     }
     let (key, value) = shared.keys.mint(
         NewKey {
@@ -99,11 +99,11 @@ pub(super) async fn list_keys(State(shared): State<Arc<Shared>>) -> Response {
 pub(super) async fn revoke_key(
     State(shared): State<Arc<Shared>>,
     PathParams(id): PathParams<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ErrorBody> {
     if shared.keys.revoke(&id) {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
-        Err(ApiError::new(
+        Err(ErrorBody::new(
             StatusCode::NOT_FOUND,
             "INVALID_KEY_ID",
             format!("No API key with id {id:?}"),
@@ -115,10 +115,10 @@ pub(super) async fn revoke_key(
 pub(super) async fn device_state(
     State(shared): State<Arc<Shared>>,
     PathParams(id): PathParams<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ErrorBody> {
     let snap = shared
         .snapshot(&id)
-        .ok_or_else(|| ApiError::not_found_device(&id))?;
+        .ok_or_else(|| ErrorBody::not_found_device(&id))?;
     Ok(json_value(
         StatusCode::OK,
         &serde_json::to_value(snap).unwrap_or_default(),

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::authorized::{AnyDevice, Authorized, DeviceAt, OrgDevice, Target, TriggerSpeedTest};
 use super::bodies::json_value;
-use crate::error::ApiError;
+use crate::error::ErrorBody;
 use crate::push;
 use crate::rng::Rng;
 use crate::state::{Shared, SpeedTest};
@@ -27,8 +27,8 @@ pub(super) struct SpeedTestOn<D> {
 impl<D> SpeedTestOn<D> {
     fn checked(
         test_type: String,
-        device: impl FnOnce() -> Result<DeviceAt, ApiError>,
-    ) -> Result<Self, ApiError> {
+        device: impl FnOnce() -> Result<DeviceAt, ErrorBody>,
+    ) -> Result<Self, ErrorBody> {
         check_test_type(&test_type)?;
         Ok(SpeedTestOn {
             device: device()?,
@@ -41,7 +41,7 @@ impl<D> SpeedTestOn<D> {
 impl Target for SpeedTestOn<AnyDevice> {
     type Params = (String, String);
 
-    fn find(shared: &Shared, (orb_id, test_type): Self::Params) -> Result<Self, ApiError> {
+    fn find(shared: &Shared, (orb_id, test_type): Self::Params) -> Result<Self, ErrorBody> {
         Self::checked(test_type, || DeviceAt::anywhere(shared, &orb_id))
     }
 }
@@ -52,7 +52,7 @@ impl Target for SpeedTestOn<OrgDevice> {
     fn find(
         shared: &Shared,
         (organization_id, orb_id, test_type): Self::Params,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, ErrorBody> {
         Self::checked(test_type, || {
             DeviceAt::in_org(shared, &organization_id, &orb_id)
         })
@@ -60,11 +60,11 @@ impl Target for SpeedTestOn<OrgDevice> {
 }
 
 /// 400 `INVALID_TEST_TYPE` unless `content` or `top`.
-fn check_test_type(t: &str) -> Result<(), ApiError> {
+fn check_test_type(t: &str) -> Result<(), ErrorBody> {
     if t == "content" || t == "top" {
         Ok(())
     } else {
-        Err(ApiError::new(
+        Err(ErrorBody::new(
             StatusCode::BAD_REQUEST,
             "INVALID_TEST_TYPE",
             format!("Invalid test type {t:?}: use \"content\" or \"top\""),
@@ -77,7 +77,7 @@ fn check_test_type(t: &str) -> Result<(), ApiError> {
 pub(super) async fn trigger_speed_test<D>(
     State(shared): State<Arc<Shared>>,
     request: Authorized<TriggerSpeedTest, SpeedTestOn<D>>,
-) -> Result<Response, ApiError>
+) -> Result<Response, ErrorBody>
 where
     SpeedTestOn<D>: Target,
 {
@@ -92,7 +92,7 @@ where
     let test_type = test_type.as_str();
     let device = shared.fleet_device(oi, di);
     if !device.is_connected {
-        return Err(ApiError::new(
+        return Err(ErrorBody::new(
             StatusCode::CONFLICT,
             "DEVICE_NOT_CONNECTED",
             format!(

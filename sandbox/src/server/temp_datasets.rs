@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use super::authorized::{Authorized, DeviceAt, StartTempDatasets, Target};
 use super::bodies::{is_blank, json_value, parse_json_object, LimitedBody};
 use crate::duration::{format_duration, parse_go_duration};
-use crate::error::ApiError;
+use crate::error::ErrorBody;
 use crate::push::{self, PushFormat, PushSettings};
 use crate::state::{DatasetsRequest, Shared, TempDatasets};
 
@@ -29,8 +29,8 @@ struct ValidTemp {
 }
 
 /// Checks the duration and the push settings, filling in Orb's defaults.
-fn validate_temp(req: &DatasetsRequest) -> Result<ValidTemp, ApiError> {
-    let bad = |code: &'static str, m: String| ApiError::new(StatusCode::BAD_REQUEST, code, m);
+fn validate_temp(req: &DatasetsRequest) -> Result<ValidTemp, ErrorBody> {
+    let bad = |code: &'static str, m: String| ErrorBody::new(StatusCode::BAD_REQUEST, code, m);
     let raw = req.duration.as_deref().ok_or_else(|| {
         bad(
             "INVALID_DURATION",
@@ -122,11 +122,11 @@ fn push_number(
     name: &str,
     default: i64,
     range: RangeInclusive<i64>,
-) -> Result<i64, ApiError> {
+) -> Result<i64, ErrorBody> {
     match value {
         None | Some(0) => Ok(default),
         Some(n) if range.contains(&n) => Ok(n),
-        Some(n) => Err(ApiError::new(
+        Some(n) => Err(ErrorBody::new(
             StatusCode::BAD_REQUEST,
             "INVALID_PUSH_CONFIG",
             format!(
@@ -144,13 +144,13 @@ pub(super) async fn start_temp_datasets<D: Target + Into<DeviceAt> + Send>(
     State(shared): State<Arc<Shared>>,
     request: Authorized<StartTempDatasets, D>,
     LimitedBody(bytes): LimitedBody,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ErrorBody> {
     let DeviceAt {
         org: oi,
         device: di,
     } = request.target.into();
     if is_blank(&bytes) {
-        return Err(ApiError::bad_request(
+        return Err(ErrorBody::bad_request(
             "Request body required: {\"duration\": \"5m\", \"datasets_config\": {...}}",
         ));
     }

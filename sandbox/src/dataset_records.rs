@@ -9,9 +9,9 @@ use serde_json::{json, Map, Value};
 use crate::fleet::{scores, Device, NetworkKind};
 use crate::rng::Rng;
 
-/// What a record belongs to.
+/// Which family of datasets a record belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum DatasetKind {
     /// `scores_*`.
     Scores,
     /// `responsiveness_*`.
@@ -28,26 +28,26 @@ pub enum Kind {
 /// (they are accepted and passed through, but yield no record).
 ///
 /// ```
-/// use orb_cloud_sandbox::records::{dataset_kind, Kind};
-/// assert_eq!(dataset_kind("scores_1s"), Some((Kind::Scores, 1000)));
-/// assert_eq!(dataset_kind("speed_results"), Some((Kind::Speed, 3_600_000)));
+/// use orb_cloud_sandbox::dataset_records::{dataset_kind, DatasetKind};
+/// assert_eq!(dataset_kind("scores_1s"), Some((DatasetKind::Scores, 1000)));
+/// assert_eq!(dataset_kind("speed_results"), Some((DatasetKind::Speed, 3_600_000)));
 /// assert_eq!(dataset_kind("latency_1s"), None);
 /// ```
-pub fn dataset_kind(name: &str) -> Option<(Kind, i64)> {
+pub fn dataset_kind(name: &str) -> Option<(DatasetKind, i64)> {
     Some(match name {
-        "scores_1s" => (Kind::Scores, 1_000),
-        "scores_1m" => (Kind::Scores, 60_000),
-        "scores_30m" => (Kind::Scores, 1_800_000),
-        "responsiveness_1s" => (Kind::Responsiveness, 1_000),
-        "responsiveness_15s" => (Kind::Responsiveness, 15_000),
-        "responsiveness_1m" => (Kind::Responsiveness, 60_000),
-        "responsiveness_30m" => (Kind::Responsiveness, 1_800_000),
-        "web_responsiveness_results" => (Kind::Web, 60_000),
-        "speed_results" => (Kind::Speed, 3_600_000),
-        "wifi_link_1s" => (Kind::Wifi, 1_000),
-        "wifi_link_15s" => (Kind::Wifi, 15_000),
-        "wifi_link_1m" => (Kind::Wifi, 60_000),
-        "wifi_link_30m" => (Kind::Wifi, 1_800_000),
+        "scores_1s" => (DatasetKind::Scores, 1_000),
+        "scores_1m" => (DatasetKind::Scores, 60_000),
+        "scores_30m" => (DatasetKind::Scores, 1_800_000),
+        "responsiveness_1s" => (DatasetKind::Responsiveness, 1_000),
+        "responsiveness_15s" => (DatasetKind::Responsiveness, 15_000),
+        "responsiveness_1m" => (DatasetKind::Responsiveness, 60_000),
+        "responsiveness_30m" => (DatasetKind::Responsiveness, 1_800_000),
+        "web_responsiveness_results" => (DatasetKind::Web, 60_000),
+        "speed_results" => (DatasetKind::Speed, 3_600_000),
+        "wifi_link_1s" => (DatasetKind::Wifi, 1_000),
+        "wifi_link_15s" => (DatasetKind::Wifi, 15_000),
+        "wifi_link_1m" => (DatasetKind::Wifi, 60_000),
+        "wifi_link_30m" => (DatasetKind::Wifi, 1_800_000),
         _ => return None,
     })
 }
@@ -55,7 +55,7 @@ pub fn dataset_kind(name: &str) -> Option<(Kind, i64)> {
 /// Masks a name as Orb does for non-identifiable destinations (`Firefly` → `Fi****ly`).
 ///
 /// ```
-/// assert_eq!(orb_cloud_sandbox::records::mask_name("Firefly"), "Fi****ly");
+/// assert_eq!(orb_cloud_sandbox::dataset_records::mask_name("Firefly"), "Fi****ly");
 /// ```
 pub fn mask_name(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
@@ -87,23 +87,24 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
+/// When one dataset's next record is due, and how often it comes.
 #[derive(Debug, Clone)]
-struct Clock {
-    kind: Kind,
+struct Schedule {
+    kind: DatasetKind,
     period_ms: i64,
     next_ms: i64,
 }
 
 /// Makes the records of one device for a set of datasets, in time order.
 #[derive(Debug, Clone)]
-pub struct RecordGen {
+pub struct RecordGenerator {
     device: Device,
     identifiable: bool,
     rng: Rng,
-    clocks: Vec<Clock>,
+    schedules: Vec<Schedule>,
 }
 
-impl RecordGen {
+impl RecordGenerator {
     /// Records of `datasets` for `device` from `start_ms` on. Unknown names are ignored; Wi-Fi
     /// datasets produce nothing on a device that is not on Wi-Fi.
     pub fn new(
@@ -113,15 +114,15 @@ impl RecordGen {
         start_ms: i64,
         seed: u64,
     ) -> Self {
-        let mut clocks: Vec<Clock> = Vec::new();
+        let mut schedules: Vec<Schedule> = Vec::new();
         for name in datasets {
             let Some((kind, period_ms)) = dataset_kind(name) else {
                 continue;
             };
-            if kind == Kind::Wifi && device.network != NetworkKind::Wifi {
+            if kind == DatasetKind::Wifi && device.network != NetworkKind::Wifi {
                 continue;
             }
-            if clocks
+            if schedules
                 .iter()
                 .any(|c| c.kind == kind && c.period_ms == period_ms)
             {
@@ -131,46 +132,46 @@ impl RecordGen {
             // the end of each window.
             // Windows are aligned to the clock (a 1 s dataset ends on whole seconds), so a session
             // that replaces another continues its series without a gap or an overlap.
-            let first = if kind == Kind::Web {
+            let first = if kind == DatasetKind::Web {
                 start_ms + 1_000
             } else {
                 (start_ms.div_euclid(period_ms) + 1) * period_ms
             };
-            clocks.push(Clock {
+            schedules.push(Schedule {
                 kind,
                 period_ms,
                 next_ms: first,
             });
         }
-        RecordGen {
+        RecordGenerator {
             device: device.clone(),
             identifiable,
             rng: Rng::new(seed),
-            clocks,
+            schedules,
         }
     }
 
     /// Whether any dataset will produce records.
     pub fn is_empty(&self) -> bool {
-        self.clocks.is_empty()
+        self.schedules.is_empty()
     }
 
     /// Every record due up to `now_ms`, as JSON objects (a long gap produces at most 10,000).
     pub fn produce_until(&mut self, now_ms: i64) -> Vec<Value> {
         let mut out = Vec::new();
-        for i in 0..self.clocks.len() {
-            while self.clocks[i].next_ms <= now_ms && out.len() < 10_000 {
-                let c = self.clocks[i].clone();
+        for i in 0..self.schedules.len() {
+            while self.schedules[i].next_ms <= now_ms && out.len() < 10_000 {
+                let c = self.schedules[i].clone();
                 let interval_start = c.next_ms - c.period_ms;
                 let rec = match c.kind {
-                    Kind::Scores => self.scores(interval_start, c.period_ms),
-                    Kind::Responsiveness => self.responsiveness(interval_start, c.period_ms),
-                    Kind::Web => self.web(c.next_ms),
-                    Kind::Speed => self.speed(c.next_ms, "content"),
-                    Kind::Wifi => self.wifi(interval_start, c.period_ms),
+                    DatasetKind::Scores => self.scores(interval_start, c.period_ms),
+                    DatasetKind::Responsiveness => self.responsiveness(interval_start, c.period_ms),
+                    DatasetKind::Web => self.web(c.next_ms),
+                    DatasetKind::Speed => self.speed(c.next_ms, "content"),
+                    DatasetKind::Wifi => self.wifi(interval_start, c.period_ms),
                 };
                 out.push(rec);
-                self.clocks[i].next_ms += c.period_ms;
+                self.schedules[i].next_ms += c.period_ms;
             }
         }
         out.sort_by_key(|r| r.get("timestamp").and_then(Value::as_i64).unwrap_or(0));
@@ -432,7 +433,7 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let mut g = RecordGen::new(d, &names, false, 0, 1);
+        let mut g = RecordGenerator::new(d, &names, false, 0, 1);
         let recs = g.produce_until(10_000);
         let scores: Vec<&Value> = recs.iter().filter(|r| r["dataset"] == "scores").collect();
         assert_eq!(scores.len(), 10);
@@ -463,7 +464,7 @@ mod tests {
         }
         // Ethernet devices have no Wi-Fi records.
         let e = &f.organizations[0].devices[0];
-        let g = RecordGen::new(e, &["wifi_link_1s".to_string()], true, 0, 1);
+        let g = RecordGenerator::new(e, &["wifi_link_1s".to_string()], true, 0, 1);
         assert!(g.is_empty());
     }
 }

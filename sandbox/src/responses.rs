@@ -1,5 +1,6 @@
-//! The JSON shapes the sandbox serves, written with typed structs so that field order and number
-//! formatting are fixed (and so the bytes are reproducible).
+//! The response bodies the sandbox serves (organizations, configurations, devices), written with
+//! typed structs so that field order and number formatting are fixed (and so the bytes are
+//! reproducible).
 //!
 //! Devices satisfy both Orb's generated schema (`server.OrganizationDeviceResponse`) and the
 //! hand-written model Orb's Python client parses every device with (`Device`: `orb_id`, `name`,
@@ -74,7 +75,7 @@ struct Plan<'a> {
 }
 
 #[derive(Serialize)]
-struct OrganizationWire<'a> {
+struct OrganizationBody<'a> {
     allocations: &'a Limits,
     customer_id: &'a str,
     default_configuration_id: &'a str,
@@ -90,8 +91,8 @@ struct OrganizationWire<'a> {
     usage: Limits,
 }
 
-fn organization_wire(org: &Organization) -> OrganizationWire<'_> {
-    OrganizationWire {
+fn organization_body(org: &Organization) -> OrganizationBody<'_> {
+    OrganizationBody {
         allocations: &org.allocations,
         customer_id: &org.customer_id,
         default_configuration_id: &org.default_configuration_id,
@@ -128,12 +129,12 @@ fn organization_wire(org: &Organization) -> OrganizationWire<'_> {
 
 /// `GET /api/v2/organizations`: the organizations as a JSON array.
 pub fn organizations_json(fleet: &Fleet) -> Vec<u8> {
-    let list: Vec<_> = fleet.organizations.iter().map(organization_wire).collect();
+    let list: Vec<_> = fleet.organizations.iter().map(organization_body).collect();
     serde_json::to_vec(&list).unwrap_or_else(|_| b"[]".to_vec())
 }
 
 #[derive(Serialize)]
-struct ConfigurationWire<'a> {
+struct ConfigurationBody<'a> {
     access_code: &'a str,
     access_code_expiration_ts: i64,
     config: &'a ConfigMap,
@@ -148,8 +149,8 @@ struct ConfigurationWire<'a> {
     updated_at: i64,
 }
 
-fn configuration_wire(c: &Configuration, devices: i64) -> ConfigurationWire<'_> {
-    ConfigurationWire {
+fn configuration_body(c: &Configuration, devices: i64) -> ConfigurationBody<'_> {
+    ConfigurationBody {
         access_code: &c.access_code,
         access_code_expiration_ts: c.access_code_expiration_ts,
         config: &c.config,
@@ -172,7 +173,7 @@ pub fn configurations_json(org: &Organization, counts: &[i64]) -> Vec<u8> {
         .configurations
         .iter()
         .enumerate()
-        .map(|(i, c)| configuration_wire(c, counts.get(i).copied().unwrap_or(0)))
+        .map(|(i, c)| configuration_body(c, counts.get(i).copied().unwrap_or(0)))
         .collect();
     serde_json::to_vec(&list).unwrap_or_else(|_| b"[]".to_vec())
 }
@@ -225,7 +226,7 @@ struct Link<'a> {
 }
 
 #[derive(Serialize)]
-struct DeviceWire<'a> {
+struct DeviceBody<'a> {
     orb_id: &'a str,
     name: &'a str,
     is_connected: u8,
@@ -294,7 +295,7 @@ pub fn write_device_json(
             })
             .collect()
     });
-    let wire = DeviceWire {
+    let body = DeviceBody {
         orb_id: &device.orb_id,
         name: &device.name,
         is_connected: u8::from(device.is_connected),
@@ -321,7 +322,7 @@ pub fn write_device_json(
         },
     };
     let start = out.len();
-    if serde_json::to_writer(&mut *out, &wire).is_err() {
+    if serde_json::to_writer(&mut *out, &body).is_err() {
         out.truncate(start);
         out.extend_from_slice(b"{}");
     }
