@@ -75,7 +75,7 @@
 //! - temp-datasets durations above 24h are refused; `interval_ms` must be 10..=3600000 (0 means
 //!   the default), `buffer_kb` 1..=65536 (0 means the default); `push.enabled` must be `true`
 //!   to push (Go's zero value is false) and `datasets_config.enabled: false` turns pushing off;
-//! - rate-limit numbers and headers ([`ratelimit`]); push request headers ([`push`]);
+//! - rate-limit numbers and headers ([`ratelimit`]); push request headers ([`data_push`]);
 //! - the `dataset` value of Wi-Fi records (`wifi_link`), `network_interface.type` `WiFi`;
 //! - every key sees every organization of the fleet; the IP allowlist checks the TCP peer address.
 //!
@@ -86,33 +86,37 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod clock;
+pub mod data_push;
 pub mod dataset_records;
+pub mod device_state;
 pub mod duration;
 pub mod error;
 pub mod faults;
 pub mod fleet;
 pub mod places;
-pub mod push;
 pub mod ratelimit;
+pub mod requests;
 pub mod responses;
 pub mod rng;
 mod server;
-pub mod state;
+mod shared;
+mod simulated_devices;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use data_push::{PushAttempt, PushStats};
+pub use device_state::DeviceSnapshot;
 pub use error::{Error, ErrorBody};
 pub use faults::Faults;
 pub use fleet::{Fleet, FleetConfig};
-pub use push::{PushAttempt, PushStats};
 pub use ratelimit::RateLimitSettings;
-pub use state::DeviceSnapshot;
 
 use auth::{Expiry, KeyInfo, KeyStore, NewKey, Permission};
-use state::{Settings, Shared};
+use shared::{Settings, Shared};
 
 /// Entry point: `Sandbox::builder()`.
 ///

@@ -9,49 +9,11 @@
 
 use serde::Serialize;
 
+use crate::device_state::DeviceConfigState;
 use crate::fleet::{
     ConfigMap, Configuration, Device, DeviceInfo, Fleet, GeoIp, Limits, NetworkInterface, OrbScore,
     Organization,
 };
-
-/// The part of a device that API calls change: its configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeviceConfigState {
-    /// The configuration (deployment token) the device follows.
-    pub configuration_id: String,
-    /// Its local override, set by PATCH and cleared by DELETE.
-    pub config_override: Option<ConfigMap>,
-    /// Whether the device has not applied its latest configuration yet.
-    pub has_stale_config: bool,
-}
-
-impl DeviceConfigState {
-    /// The state a device starts with.
-    pub fn initial(device: &Device) -> Self {
-        DeviceConfigState {
-            configuration_id: device.configuration_id.clone(),
-            config_override: device.config_override.clone(),
-            has_stale_config: device.has_stale_config,
-        }
-    }
-}
-
-/// The configuration the device runs: its configuration's settings, then its override on top
-/// (an override key replaces the configuration's key).
-pub fn effective_config(org: &Organization, state: &DeviceConfigState) -> ConfigMap {
-    let mut map = org
-        .configurations
-        .iter()
-        .find(|c| c.id == state.configuration_id)
-        .map(|c| c.config.clone())
-        .unwrap_or_default();
-    if let Some(o) = &state.config_override {
-        for (k, v) in o {
-            map.insert(k.clone(), v.clone());
-        }
-    }
-    map
-}
 
 #[derive(Serialize)]
 struct Manager<'a> {
@@ -342,46 +304,51 @@ pub fn join_array<'a>(items: impl Iterator<Item = &'a [u8]>, size_hint: usize) -
     out
 }
 
-/// The whole fleet's initial state (see [`Fleet::to_json`]).
-pub fn fleet_json(fleet: &Fleet) -> Vec<u8> {
-    let mut out = format!(
-        "{{\"seed\":{},\"epoch_ms\":{},\"organizations\":",
-        fleet.config.seed, fleet.config.epoch_ms
-    )
-    .into_bytes();
-    out.extend_from_slice(&organizations_json(fleet));
-    out.extend_from_slice(b",\"configurations\":{");
-    for (i, org) in fleet.organizations.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+// Here rather than in `fleet`, so that the fleet does not depend on how it is served.
+impl Fleet {
+    /// The fleet's initial state as JSON bytes: every organization, configuration and device in
+    /// the shapes the API serves. Same seed, same bytes.
+    pub fn to_json(&self) -> Vec<u8> {
+        let fleet = self;
+        let mut out = format!(
+            "{{\"seed\":{},\"epoch_ms\":{},\"organizations\":",
+            fleet.config.seed, fleet.config.epoch_ms
+        )
+        .into_bytes();
+        out.extend_from_slice(&organizations_json(fleet));
+        out.extend_from_slice(b",\"configurations\":{");
+        for (i, org) in fleet.organizations.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let counts: Vec<i64> = org
+                .configurations
+                .iter()
+                .map(|c| {
+                    org.devices
+                        .iter()
+                        .filter(|d| d.configuration_id == c.id)
+                        .count() as i64
+                })
+                .collect();
+            out.extend_from_slice(format!("\"{}\":", org.organization_id).as_bytes());
+            out.extend_from_slice(&configurations_json(org, &counts));
         }
-        let counts: Vec<i64> = org
-            .configurations
-            .iter()
-            .map(|c| {
-                org.devices
-                    .iter()
-                    .filter(|d| d.configuration_id == c.id)
-                    .count() as i64
-            })
-            .collect();
-        out.extend_from_slice(format!("\"{}\":", org.organization_id).as_bytes());
-        out.extend_from_slice(&configurations_json(org, &counts));
-    }
-    out.extend_from_slice(b"},\"devices\":{");
-    for (i, org) in fleet.organizations.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+        out.extend_from_slice(b"},\"devices\":{");
+        for (i, org) in fleet.organizations.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(format!("\"{}\":", org.organization_id).as_bytes());
+            let devices: Vec<Vec<u8>> = org
+                .devices
+                .iter()
+                .map(|d| device_json(org, d, &DeviceConfigState::initial(d)))
+                .collect();
+            let size = devices.iter().map(Vec::len).sum::<usize>() + devices.len();
+            out.extend_from_slice(&join_array(devices.iter().map(Vec::as_slice), size));
         }
-        out.extend_from_slice(format!("\"{}\":", org.organization_id).as_bytes());
-        let devices: Vec<Vec<u8>> = org
-            .devices
-            .iter()
-            .map(|d| device_json(org, d, &DeviceConfigState::initial(d)))
-            .collect();
-        let size = devices.iter().map(Vec::len).sum::<usize>() + devices.len();
-        out.extend_from_slice(&join_array(devices.iter().map(Vec::as_slice), size));
+        out.extend_from_slice(b"}}");
+        out
     }
-    out.extend_from_slice(b"}}");
-    out
 }

@@ -28,7 +28,8 @@ pub use organization::{Limits, Manager, Organization, Plan};
 
 use organization_generator::generate_org;
 
-/// The generated fleet.
+/// The generated fleet. Its JSON form, [`Fleet::to_json`], lives with the other response bodies
+/// in [`crate::responses`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fleet {
     /// The configuration it was generated from.
@@ -54,12 +55,6 @@ impl Fleet {
             config,
             organizations,
         }
-    }
-
-    /// The fleet's initial state as JSON bytes: every organization, configuration and device in
-    /// the shapes the API serves. Same seed, same bytes.
-    pub fn to_json(&self) -> Vec<u8> {
-        crate::responses::fleet_json(self)
     }
 
     /// An organization by id.

@@ -15,7 +15,7 @@ use tower::ServiceExt;
 use super::router::router;
 use crate::error::ErrorBody;
 use crate::faults::Fate;
-use crate::state::Shared;
+use crate::shared::Shared;
 
 /// The error that makes hyper close a connection without answering (an injected drop).
 #[derive(Debug, thiserror::Error)]

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::{ApiKey, Permission};
 use crate::error::ErrorBody;
-use crate::state::Shared;
+use crate::shared::Shared;
 
 /// An Orb operation: the permission it needs and what a refusal says it is needed for.
 pub(super) trait Operation {

@@ -11,7 +11,7 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 
 use crate::error::ErrorBody;
-use crate::state::Shared;
+use crate::shared::Shared;
 
 /// An answer with a JSON body.
 pub(super) fn json_response(status: StatusCode, body: impl Into<Body>) -> Response {

@@ -14,7 +14,7 @@ use super::authorized::{
 use super::bodies::{is_blank, json_response, kind_of, parse_json, LimitedBody};
 use crate::error::ErrorBody;
 use crate::fleet::ConfigMap;
-use crate::state::Shared;
+use crate::shared::Shared;
 
 /// The configuration map as the answer.
 fn config_response(map: &ConfigMap) -> Response {

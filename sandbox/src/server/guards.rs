@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ErrorBody;
-use crate::state::Shared;
+use crate::shared::Shared;
 
 fn peer_ip(req: &Request) -> Option<IpAddr> {
     req.extensions()

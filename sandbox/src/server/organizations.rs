@@ -9,7 +9,7 @@ use axum::response::Response;
 use super::authorized::Permitted;
 use super::authorized::{Authorized, ListConfigurations, ListDevices, ListOrganizations, Org};
 use super::bodies::json_response;
-use crate::state::Shared;
+use crate::shared::Shared;
 
 /// `GET /api/v2/organizations`: every organization (the body is serialized once, at start).
 pub(super) async fn list_organizations(

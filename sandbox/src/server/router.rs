@@ -17,7 +17,7 @@ use super::sandbox_api::{device_state, list_keys, mint_key, push_log, revoke_key
 use super::speed_tests::trigger_speed_test;
 use super::temp_datasets::start_temp_datasets;
 use crate::error::ErrorBody;
-use crate::state::Shared;
+use crate::shared::Shared;
 
 /// Builds the router (without the fault layer, which lives at the connection level).
 pub(super) fn router(shared: Arc<Shared>) -> Router {

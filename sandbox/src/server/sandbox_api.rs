@@ -14,7 +14,7 @@ use super::authorized::PathParams;
 use super::bodies::{json_value, parse_json_object, read_body};
 use crate::auth::{Expiry, IpNet, NewKey, Permission};
 use crate::error::ErrorBody;
-use crate::state::Shared;
+use crate::shared::Shared;
 
 /// The body of `POST /_sandbox/api-keys`.
 #[derive(serde::Deserialize)]

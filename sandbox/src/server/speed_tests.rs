@@ -11,10 +11,11 @@ use serde_json::json;
 
 use super::authorized::{AnyDevice, Authorized, DeviceAt, OrgDevice, Target, TriggerSpeedTest};
 use super::bodies::json_value;
+use crate::device_state::SpeedTest;
 use crate::error::ErrorBody;
-use crate::push;
 use crate::rng::Rng;
-use crate::state::{Shared, SpeedTest};
+use crate::shared::Shared;
+use crate::simulated_devices;
 
 /// A device and a test type, from a path ending in `trigger-speedtest/{testType}`: the type is
 /// checked before the device `D` (`AnyDevice` or `OrgDevice`) is looked up.
@@ -123,19 +124,16 @@ where
         now as u64,
     ]))
     .uuid();
-    push::remember_speed_test(
-        &mut rt.speed_tests,
-        SpeedTest {
-            test_uuid: uuid.clone(),
-            test_type: test_type.to_string(),
-            requested_ms: now,
-            finished_ms: None,
-            result: None,
-        },
-    );
+    rt.remember_speed_test(SpeedTest {
+        test_uuid: uuid.clone(),
+        test_type: test_type.to_string(),
+        requested_ms: now,
+        finished_ms: None,
+        result: None,
+    });
     drop(org);
     shared.notify();
-    shared.tasks.spawn(push::run_speed_test(
+    shared.tasks.spawn(simulated_devices::run_speed_test(
         shared.clone(),
         oi,
         di,

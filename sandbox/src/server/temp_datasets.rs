@@ -14,10 +14,13 @@ use tokio::sync::mpsc;
 
 use super::authorized::{Authorized, DeviceAt, StartTempDatasets, Target};
 use super::bodies::{is_blank, json_value, parse_json_object, LimitedBody};
+use crate::data_push::{PushFormat, PushSettings};
+use crate::device_state::TempDatasets;
 use crate::duration::{format_duration, parse_go_duration};
 use crate::error::ErrorBody;
-use crate::push::{self, PushFormat, PushSettings};
-use crate::state::{DatasetsRequest, Shared, TempDatasets};
+use crate::requests::DatasetsRequest;
+use crate::shared::Shared;
+use crate::simulated_devices;
 
 /// Longest temporary-datasets duration accepted (an assumption: Orb's limit is unknown).
 const MAX_TEMP_DURATION: Duration = Duration::from_secs(24 * 3600);
@@ -188,7 +191,7 @@ pub(super) async fn start_temp_datasets<D: Target + Into<DeviceAt> + Send>(
     shared.notify();
     // An offline device keeps the setting but cannot push.
     let push = if pushing { valid.push.clone() } else { None };
-    shared.tasks.spawn(push::run_session(
+    shared.tasks.spawn(simulated_devices::run_temp_datasets(
         shared.clone(),
         oi,
         di,
