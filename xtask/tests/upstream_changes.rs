@@ -72,7 +72,8 @@ fn fresh_copy() -> PathBuf {
         std::fs::remove_dir_all(&dest).unwrap();
     }
     std::fs::create_dir_all(&dest).unwrap();
-    for dir in ["src", "codegen", "spec", "generated", "benches"] {
+    // Every target the manifest declares must be there for cargo to read it.
+    for dir in ["src", "codegen", "spec", "generated", "benches", "examples"] {
         copy_dir(&repo.join(dir), &dest.join(dir));
     }
     for file in ["build.rs", "Cargo.lock", "README.md"] {
