@@ -108,6 +108,16 @@ impl crate::Error {
     fn from_reqwest(operation: Operation, source: reqwest::Error) -> Self {
         // A timeout stays a transport failure here: which limit passed is not known.
         let source = source.without_url();
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&source);
+        while let Some(e) = cause {
+            if let Some(limit) = e.downcast_ref::<crate::BodyLimitExceeded>() {
+                return crate::Error::BodyTooLarge {
+                    operation,
+                    limit: limit.limit,
+                };
+            }
+            cause = e.source();
+        }
         crate::Error::Transport {
             operation,
             url: String::new(),

@@ -148,6 +148,11 @@ impl OrbCloud {
         self.transport.base_url()
     }
 
+    /// The largest successful answer this client reads ([`OrbCloudBuilder::max_body_bytes`]).
+    pub fn max_body_bytes(&self) -> u64 {
+        self.transport.max_body_bytes()
+    }
+
     /// The request a generated builder makes, and its operation.
     fn request_of<E: Endpoint>(endpoint: E) -> Result<(Operation, reqwest::Request), Error> {
         let operation = Operation::of::<E>();
@@ -264,7 +269,16 @@ pub struct OrbCloudBuilder {
     user_agent: String,
     http: Option<reqwest::Client>,
     sleeper: Arc<dyn Sleeper>,
+    max_body: u64,
 }
+
+/// The default of [`OrbCloudBuilder::max_body_bytes`]: 256 MiB. A device in a listing is about
+/// 2 KB of JSON, so this is a listing of some 100,000 devices, while a server that sends without
+/// end (or a 1 GB answer) is cut off before it costs more memory than that.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 256 << 20;
+
+/// Redirects followed at most, within the base URL's origin.
+const MAX_REDIRECTS: usize = 5;
 
 impl Default for OrbCloudBuilder {
     fn default() -> Self {
@@ -278,6 +292,7 @@ impl Default for OrbCloudBuilder {
             user_agent: concat!("orb-cloud-rust/", env!("CARGO_PKG_VERSION")).to_string(),
             http: None,
             sleeper: Arc::new(TokioSleeper),
+            max_body: DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -358,6 +373,23 @@ impl OrbCloudBuilder {
         self
     }
 
+    /// The largest successful answer read, in bytes (default [`DEFAULT_MAX_BODY_BYTES`],
+    /// 256 MiB): a larger one fails with [`Error::BodyTooLarge`] as soon as it passes the limit,
+    /// so a broken or hostile server cannot make the client hold more. A listing counts whole.
+    ///
+    /// ```
+    /// let client = orb_cloud::OrbCloud::builder()
+    ///     .api_key("orb-ok1-example")
+    ///     .max_body_bytes(1 << 30) // a fleet of several hundred thousand devices
+    ///     .build()?;
+    /// assert_eq!(client.max_body_bytes(), 1 << 30);
+    /// # Ok::<(), orb_cloud::Error>(())
+    /// ```
+    pub fn max_body_bytes(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
     /// How the client waits between attempts (tests use one that does not really sleep).
     pub fn sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
         self.sleeper = Arc::new(sleeper);
@@ -383,6 +415,8 @@ impl OrbCloudBuilder {
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
                 .user_agent(self.user_agent)
+                .redirect(same_origin_redirects())
+                .referer(false)
                 .build()
                 .map_err(|e| Error::Setup {
                     what: "the HTTP client",
@@ -397,10 +431,28 @@ impl OrbCloudBuilder {
             attempt_timeout: self.attempt_timeout,
             deadline: self.deadline,
             sleeper: self.sleeper,
+            max_body: self.max_body,
         });
         let raw = api::Client::new_with_client(&base_url, http, transport.clone());
         Ok(OrbCloud { transport, raw })
     }
+}
+
+/// Redirects are followed only within the origin (scheme, host and port) of the request, so
+/// the key never goes to another host, nor over plain HTTP after HTTPS; one that leaves it comes
+/// back as the answer, and its error names where it pointed. Orb documents no redirect.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if same && attempt.previous().len() <= MAX_REDIRECTS {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
 }
 
 /// The base URL without a trailing slash.

@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use crate::operation::{Evidence, Operation, Permission};
+use crate::printable::printable;
 
 /// Everything that can go wrong.
 ///
@@ -111,6 +112,14 @@ pub enum Error {
         #[source]
         source: Option<serde_json::Error>,
     },
+    /// A successful answer was larger than the client's limit; nothing of it was decoded.
+    #[error("{operation}: the answer is larger than this client's limit of {limit} bytes; if it is genuine (a very large listing), raise the limit with OrbCloudBuilder::max_body_bytes")]
+    BodyTooLarge {
+        /// What was called.
+        operation: Operation,
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// One attempt took longer than the per-attempt timeout (and was not retried).
     #[error("{operation}: no answer within {timeout:?} (attempt {attempt}); {}", timeout_advice(*.retried_unsafe))]
     Timeout {
@@ -174,6 +183,10 @@ fn permission_advice(p: Option<(Permission, Evidence)>) -> String {
 
 fn retry_advice(after: Option<Duration>) -> String {
     match after {
+        Some(d) if d >= crate::ratelimit::MAX_RESET => format!(
+            ": retry after {}s at the earliest (the server's reset time was further away and is capped)",
+            d.as_secs()
+        ),
         Some(d) => format!(": retry after {}s", d.as_secs_f64().ceil()),
         None => ": slow down and retry later".to_string(),
     }
@@ -244,6 +257,7 @@ impl Error {
             | Error::RateLimited { operation, .. }
             | Error::Api { operation, .. }
             | Error::Decode { operation, .. }
+            | Error::BodyTooLarge { operation, .. }
             | Error::Timeout { operation, .. }
             | Error::DeadlineExceeded { operation, .. }
             | Error::Transport { operation, .. } => Some(*operation),
@@ -318,6 +332,9 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
     /// The first bytes of the body (at most 512 characters).
     pub body_snippet: String,
+    /// Where a redirect that was not followed pointed (`Location`): the client follows
+    /// redirects only within the base URL's origin.
+    pub redirect: Option<String>,
 }
 
 /// Longest body excerpt kept in an error.
@@ -365,7 +382,9 @@ fn value_text(v: &serde_json::Value) -> String {
 /// The start of a body as text, for messages.
 pub(crate) fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(SNIPPET_CHARS * 4)]);
-    let mut out: String = text.chars().take(SNIPPET_CHARS).collect();
+    let kept: String = text.chars().take(SNIPPET_CHARS).collect();
+    // A terminal must not act on what a server sent (crate::printable).
+    let mut out = crate::printable::printable(&kept).into_owned();
     if text.chars().count() > SNIPPET_CHARS || body.len() > SNIPPET_CHARS * 4 {
         out.push_str("...");
     }
@@ -376,9 +395,9 @@ impl std::fmt::Display for ApiError {
     /// `: Orb says "Invalid organization ID" (INVALID_ORG_ID); request id abc`, or the body start.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (&self.message, &self.code) {
-            (Some(m), Some(c)) => write!(f, "; Orb says {m:?} ({c})")?,
+            (Some(m), Some(c)) => write!(f, "; Orb says {m:?} ({})", printable(c))?,
             (Some(m), None) => write!(f, "; Orb says {m:?}")?,
-            (None, Some(c)) => write!(f, "; Orb's error code is {c}")?,
+            (None, Some(c)) => write!(f, "; Orb's error code is {}", printable(c))?,
             (None, None) if !self.body_snippet.trim().is_empty() => {
                 write!(f, "; the body starts with: {}", self.body_snippet.trim())?
             }
@@ -388,7 +407,14 @@ impl std::fmt::Display for ApiError {
             write!(f, "; details: {details}")?;
         }
         if let Some(id) = &self.request_id {
-            write!(f, "; request id {id}")?;
+            write!(f, "; request id {}", printable(id))?;
+        }
+        if let Some(to) = &self.redirect {
+            write!(
+                f,
+                "; redirected to {}, not followed: the client follows redirects only within the base URL's origin",
+                printable(to)
+            )?;
         }
         Ok(())
     }

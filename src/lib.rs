@@ -57,6 +57,7 @@ mod listing;
 pub mod local_api;
 mod operation;
 mod pacer;
+pub mod printable;
 #[cfg(feature = "push")]
 pub mod push;
 mod ratelimit;
@@ -72,7 +73,7 @@ mod transport;
 mod wire_quirks;
 
 pub use api_key::{ApiKey, API_KEY_ENV};
-pub use client::{OrbCloud, OrbCloudBuilder, RawRequest, BASE_URL_ENV};
+pub use client::{OrbCloud, OrbCloudBuilder, RawRequest, BASE_URL_ENV, DEFAULT_MAX_BODY_BYTES};
 pub use dataset_duration::DatasetDuration;
 pub use datasets::DatasetName;
 pub use device::config::{keys as config_keys, DatasetTarget, DeviceConfig};
@@ -95,7 +96,7 @@ pub use retry::RetryPolicy;
 pub use speedtest::{SpeedTest, SpeedTestStarted};
 pub use temp_datasets::{PushFormat, TempDatasets};
 pub use timestamp::Timestamp;
-pub use transport::Transport;
+pub use transport::{BodyLimitExceeded, Transport};
 
 // The README's Rust examples compile against this crate (`cargo test --doc --all-features`).
 #[cfg(all(doctest, feature = "push"))]

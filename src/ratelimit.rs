@@ -30,6 +30,10 @@ pub struct RateLimit {
     pub observed_at: SystemTime,
 }
 
+/// The furthest a reset time is believed: a day. Further is a broken or hostile server, and
+/// waiting for it would stall the client for good.
+pub(crate) const MAX_RESET: Duration = Duration::from_secs(86_400);
+
 impl RateLimit {
     /// Read the headers; `None` when the response has none of them.
     ///
@@ -53,11 +57,23 @@ impl RateLimit {
         let limit = number(&LIMIT).map(|v| v as u64);
         let remaining = number(&REMAINING).map(|v| v as u64);
         let reset_at = number(&RESET).map(|v| {
-            if v > 1_000_000_000.0 {
-                std::time::UNIX_EPOCH + Duration::from_secs_f64(v)
+            let away = if v > 1_000_000_000.0 {
+                let since_epoch = now
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default()
+                    .as_secs_f64();
+                (v - since_epoch).max(0.0)
             } else {
-                now + Duration::from_secs_f64(v.min(86_400.0))
+                v
+            };
+            if away > MAX_RESET.as_secs_f64() {
+                tracing::warn!(
+                    reset = v,
+                    "X-RateLimit-Reset is {away:.0} s away, which no rate limit means: read as {} s",
+                    MAX_RESET.as_secs()
+                );
             }
+            now + Duration::from_secs_f64(away.min(MAX_RESET.as_secs_f64()))
         });
         (limit.is_some() || remaining.is_some() || reset_at.is_some()).then_some(Self {
             limit,
@@ -111,6 +127,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!((r.limit, r.remaining), (None, Some(3)));
+    }
+
+    #[test]
+    fn absurd_resets_are_capped_at_a_day() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_784_000_000);
+        for absurd in ["99999999999", "1e300", "86401", "1.7976931348623157e308"] {
+            let r =
+                RateLimit::from_headers(&headers(&[("x-ratelimit-reset", absurd)]), now).unwrap();
+            assert_eq!(r.reset_at, Some(now + MAX_RESET), "{absurd}");
+        }
     }
 
     #[test]

@@ -216,15 +216,17 @@ pub(crate) fn retryable(failure: Failure, idempotent: bool) -> bool {
 /// `Retry-After`: delay-seconds or an HTTP date.
 pub(crate) fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
     let value = value.trim();
+    // Beyond a day is a broken or hostile server: capped like a rate-limit reset.
+    let cap = crate::ratelimit::MAX_RESET;
     if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+        return Some(Duration::from_secs(secs).min(cap));
     }
     if let Ok(secs) = value.parse::<f64>() {
         return (secs.is_finite() && secs >= 0.0)
-            .then(|| Duration::from_secs_f64(secs.min(86_400.0)));
+            .then(|| Duration::from_secs_f64(secs.min(cap.as_secs_f64())));
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO).min(cap))
 }
 
 #[cfg(test)]

@@ -28,9 +28,17 @@ impl Transport {
         operation: Operation,
         mut answer: Answer,
     ) -> Result<T, Error> {
-        let (bytes, read) = read_up_to(&mut answer, usize::MAX).await;
+        let limit = self.inner.max_body;
+        if answer.response.content_length().is_some_and(|n| n > limit) {
+            return Err(Error::BodyTooLarge { operation, limit });
+        }
+        let cap = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
+        let (bytes, read) = read_up_to(&mut answer, cap).await;
         if let Err(failed) = read {
             return Err(self.body_error(operation, &answer, failed));
+        }
+        if bytes.len() as u64 > limit {
+            return Err(Error::BodyTooLarge { operation, limit });
         }
         serde_json::from_slice(&bytes).map_err(|first| {
             self.decode_error(operation, locate_failure::<T>(&bytes, first), &bytes)
@@ -82,10 +90,20 @@ impl Transport {
         mut answer: Answer,
         mut decoder: ArrayDecoder<T>,
     ) -> Result<(Vec<T>, Vec<Skipped>), Error> {
+        let limit = self.inner.max_body;
+        if answer.response.content_length().is_some_and(|n| n > limit) {
+            return Err(Error::BodyTooLarge { operation, limit });
+        }
         let mut decoding = Decoding::<T>::new(answer.response.content_length());
+        let mut received = 0u64;
         loop {
             match answer.chunk().await {
                 Ok(Some(chunk)) => {
+                    // Bounds the buffered unfinished element as well as the whole listing.
+                    received += chunk.len() as u64;
+                    if received > limit {
+                        return Err(Error::BodyTooLarge { operation, limit });
+                    }
                     if let Some(batch) = decoder.push(&chunk) {
                         decoding
                             .submit(batch)
@@ -141,4 +159,37 @@ pub(super) async fn read_up_to(answer: &mut Answer, cap: usize) -> (Vec<u8>, req
             Err(e) => return (body, Err(e)),
         }
     }
+}
+
+/// `response` with its body held to `limit` bytes as it is read: past it, reading fails with
+/// [`BodyLimitExceeded`] (as the source of reqwest's body error).
+pub(super) fn limited(response: reqwest::Response, limit: u64) -> reqwest::Response {
+    use futures_util::StreamExt;
+    type BoxError = Box<dyn std::error::Error + Send + Sync>;
+    let (status, version) = (response.status(), response.version());
+    let headers = response.headers().clone();
+    let mut received = 0u64;
+    let body = response.bytes_stream().map(move |chunk| {
+        let chunk = chunk.map_err(BoxError::from)?;
+        received += chunk.len() as u64;
+        if received > limit {
+            return Err(BoxError::from(BodyLimitExceeded { limit }));
+        }
+        Ok(chunk)
+    });
+    let mut rebuilt = http::Response::new(reqwest::Body::wrap_stream(body));
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    reqwest::Response::from(rebuilt)
+}
+
+/// A body passed the client's limit (`OrbCloudBuilder::max_body_bytes`) while being read: the
+/// source of the reading error of an answer handed over unread.
+#[derive(Debug, thiserror::Error)]
+#[error("the answer is larger than this client's limit of {limit} bytes (OrbCloudBuilder::max_body_bytes)")]
+#[non_exhaustive]
+pub struct BodyLimitExceeded {
+    /// The limit, in bytes.
+    pub limit: u64,
 }

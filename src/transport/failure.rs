@@ -14,6 +14,7 @@ use crate::array_decoder::{DecodeFailure, Skipped};
 use crate::error::{snippet, ApiError, Error};
 use crate::listing::SkippedItem;
 use crate::operation::Operation;
+use crate::printable::printable;
 use crate::ratelimit::RateLimit;
 
 /// Largest error body read into an [`ApiError`].
@@ -38,10 +39,16 @@ impl Transport {
         let mut api = ApiError::from_body(status.as_u16(), body);
         api.request_id = request_id(headers);
         api.retry_after = server_hint(headers);
+        if status.is_redirection() {
+            api.redirect = headers
+                .get(reqwest::header::LOCATION)
+                .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned());
+        }
         if status == StatusCode::TOO_MANY_REQUESTS && api.retry_after.is_none() {
-            api.retry_after = RateLimit::from_headers(headers, SystemTime::now())
+            let now = SystemTime::now();
+            api.retry_after = RateLimit::from_headers(headers, now)
                 .and_then(|r| r.reset_at)
-                .and_then(|t| t.duration_since(SystemTime::now()).ok());
+                .and_then(|t| t.duration_since(now).ok());
         }
         self.redact(&mut api);
         api
@@ -58,7 +65,8 @@ impl Transport {
         let attempted = self.execute(operation, request).await;
         let response = attempted.result?;
         if response.status().is_success() {
-            return Ok(response);
+            // progenitor reads the body whole: held to the client's limit as it arrives.
+            return Ok(super::body::limited(response, self.inner.max_body));
         }
         let status = response.status();
         let version = response.version();
@@ -115,11 +123,17 @@ impl Transport {
                 retried_unsafe: !idempotent,
             };
         }
-        // The URL is shown redacted in the message; the source keeps none.
+        // The URL shown is where the failure happened (after a redirect, the server's, which
+        // may carry the key), redacted; the source keeps none.
+        let shown = self
+            .inner
+            .key
+            .redact(&redacted_url(e.url().unwrap_or(url)))
+            .into_owned();
         let e = e.without_url();
         Error::Transport {
             operation,
-            url: redacted_url(url),
+            url: printable(&shown).into_owned(),
             reason: self.inner.key.redact(&error_chain(&e)).into_owned(),
             connect: e.is_connect(),
             source: e,
@@ -136,8 +150,8 @@ impl Transport {
         let key = &self.inner.key;
         Error::Decode {
             operation,
-            path: failure.path,
-            message: key.redact(&failure.message).into_owned(),
+            path: printable(&key.redact(&failure.path)).into_owned(),
+            message: printable(&key.redact(&failure.message)).into_owned(),
             body_start: key
                 .redact(&snippet(&head[..head.len().min(200)]))
                 .into_owned(),
@@ -168,6 +182,7 @@ impl Transport {
             &mut api.code,
             &mut api.details,
             &mut api.request_id,
+            &mut api.redirect,
         ] {
             if let Some(s) = field.as_mut() {
                 scrub(s);

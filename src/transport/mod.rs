@@ -27,6 +27,7 @@ use crate::ratelimit::RateLimit;
 use crate::request_options::RequestOptions;
 use crate::retry::{parse_retry_after, retryable, RetryPolicy, Sleeper};
 
+pub use body::BodyLimitExceeded;
 pub(crate) use failure::{error_chain, RawFailure};
 use outcome::Answer;
 
@@ -51,6 +52,8 @@ struct Inner {
     sleeper: Arc<dyn Sleeper>,
     rate_limit: Mutex<Option<RateLimit>>,
     pacer: Pacer,
+    /// The largest successful body read, whole or as a listing (see `body.rs`).
+    max_body: u64,
 }
 
 impl std::fmt::Debug for Transport {
@@ -75,6 +78,7 @@ pub(crate) struct TransportConfig {
     pub attempt_timeout: Option<Duration>,
     pub deadline: Option<Duration>,
     pub sleeper: Arc<dyn Sleeper>,
+    pub max_body: u64,
 }
 
 /// The last attempt of a request and how the attempts went.
@@ -99,6 +103,7 @@ impl Transport {
                 sleeper: config.sleeper,
                 rate_limit: Mutex::new(None),
                 pacer: Pacer::default(),
+                max_body: config.max_body,
             }),
             options: None,
         }
@@ -205,12 +210,20 @@ impl Transport {
         let (retry, deadline) = (self.retry_policy(), self.deadline());
         let max = retry.attempts();
         let mut attempt = 0;
+        // The backoff just waited after a refusal: the pacer's hold for the same 429 is served
+        // by it, so a refused attempt costs one wait, not the backoff and then the hold.
+        let mut backed_off = Duration::ZERO;
         loop {
             attempt += 1;
             // One token of the shared pacer; when none is left, wait for the refill instead of
             // spending a certain 429.
             let permit = inner.pacer.reserve(inner.sleeper.now());
-            if let Some(wait) = permit.wait.map(|w| retry.delay(1, Some(w))) {
+            let waited = std::mem::take(&mut backed_off);
+            let pacing = permit
+                .wait
+                .map(|w| retry.delay(1, Some(w)).saturating_sub(waited))
+                .filter(|w| !w.is_zero());
+            if let Some(wait) = pacing {
                 let remaining = deadline.map(|d| d.saturating_sub(elapsed()));
                 if remaining.is_some_and(|r| wait >= r) {
                     tracing::warn!(
@@ -299,6 +312,7 @@ impl Transport {
             );
             drop(result);
             inner.sleeper.sleep(delay).await;
+            backed_off = delay;
         }
     }
 
@@ -323,13 +337,20 @@ impl Transport {
     }
 
     /// Send with retries and turn every failure into an [`Error`]; returns a success response,
-    /// whose body reqwest holds to the attempt's time limit wherever the caller reads it.
+    /// whose body reqwest holds to the attempt's time limit, and this client to its body limit,
+    /// wherever the caller reads it.
     pub(crate) async fn send(
         &self,
         operation: Operation,
         request: Request,
     ) -> Result<Response, Error> {
-        Ok(self.send_answer(operation, request).await?.response)
+        let answer = self.send_answer(operation, request).await?;
+        Ok(body::limited(answer.response, self.inner.max_body))
+    }
+
+    /// The largest successful body this client reads (`OrbCloudBuilder::max_body_bytes`).
+    pub fn max_body_bytes(&self) -> u64 {
+        self.inner.max_body
     }
 
     /// [`Transport::send`], keeping which attempt answered for the errors of reading the body.
