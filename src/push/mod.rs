@@ -46,9 +46,13 @@
 mod live;
 mod queue;
 mod receiver;
+mod server;
+mod tls;
 mod token;
 
 pub use live::{LiveOptions, LiveStream};
 pub use queue::{PushEvent, PushStream, ReceiverStats, RejectedRecord, Rejection};
 pub use receiver::{MountedReceiver, PushReceiver, PushReceiverBuilder, RunningReceiver};
+pub use server::MAX_HEAD_BYTES;
+pub use tls::{TlsConfig, TlsError};
 pub use token::{PushToken, TokenError, MIN_TOKEN_LEN};

@@ -77,6 +77,17 @@ pub struct ReceiverStats {
     pub not_found: u64,
     /// Requests answered 405 (not a POST).
     pub wrong_method: u64,
+    /// Requests answered 408: the body did not arrive within the body timeout.
+    pub body_timeouts: u64,
+    /// Connections closed for sending no complete request head in time (header timeout,
+    /// TLS handshake included) or for staying idle past the idle timeout.
+    pub idle_closed: u64,
+    /// Idle connections closed to make room for a new one when the connection cap was reached.
+    pub evicted: u64,
+    /// Connections refused at once: the cap was reached and every connection was busy.
+    pub refused_connections: u64,
+    /// TLS handshakes that failed (not a TLS client, bad certificate chain, ...).
+    pub tls_failures: u64,
 }
 
 #[derive(Debug, Default)]
@@ -90,6 +101,11 @@ pub(crate) struct Counters {
     pub too_large: AtomicU64,
     pub not_found: AtomicU64,
     pub wrong_method: AtomicU64,
+    pub body_timeouts: AtomicU64,
+    pub idle_closed: AtomicU64,
+    pub evicted: AtomicU64,
+    pub refused_connections: AtomicU64,
+    pub tls_failures: AtomicU64,
 }
 
 impl Counters {
@@ -109,6 +125,11 @@ impl Counters {
             too_large: get(&self.too_large),
             not_found: get(&self.not_found),
             wrong_method: get(&self.wrong_method),
+            body_timeouts: get(&self.body_timeouts),
+            idle_closed: get(&self.idle_closed),
+            evicted: get(&self.evicted),
+            refused_connections: get(&self.refused_connections),
+            tls_failures: get(&self.tls_failures),
         }
     }
 }

@@ -1,6 +1,5 @@
 //! The HTTP side: an axum router that authenticates, limits, decodes and queues pushed records.
 
-use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +11,8 @@ use axum::Router;
 use bytes::Bytes;
 
 use super::queue::{self, Counters, PushEvent, PushStream, ReceiverStats, Refused, Rejection};
+use super::server::{self, ConnectionLimits};
+use super::tls::TlsConfig;
 use super::token::PushToken;
 use crate::datasets::{decode_body, parse_push, BodyError, DatasetName, Format};
 
@@ -42,6 +43,9 @@ pub struct PushReceiverBuilder {
     retry_after: Duration,
     format: Format,
     hint: Option<DatasetName>,
+    body_timeout: Duration,
+    limits: ConnectionLimits,
+    tls: Option<TlsConfig>,
 }
 
 /// Entry point: [`PushReceiver::builder`].
@@ -50,7 +54,9 @@ pub struct PushReceiver;
 
 impl PushReceiver {
     /// A builder with the defaults: a random token, path `/push`, 16 MiB bodies, room for
-    /// 65,536 queued records, 1 s admission wait, `Retry-After: 1`, format detected per body.
+    /// 65,536 queued records, 1 s admission wait, `Retry-After: 1`, format detected per body,
+    /// and the connection limits of an internet-facing service (each setter says why its
+    /// default): 10 s header timeout, 60 s body timeout, 30 s idle timeout, 512 connections.
     pub fn builder() -> PushReceiverBuilder {
         PushReceiverBuilder {
             token: None,
@@ -61,6 +67,13 @@ impl PushReceiver {
             retry_after: Duration::from_secs(1),
             format: Format::Auto,
             hint: None,
+            body_timeout: Duration::from_secs(60),
+            limits: ConnectionLimits {
+                header_timeout: Duration::from_secs(10),
+                idle_timeout: Duration::from_secs(30),
+                max_connections: 512,
+            },
+            tls: None,
         }
     }
 }
@@ -125,6 +138,62 @@ impl PushReceiverBuilder {
         self
     }
 
+    /// Time allowed to send a request head, from the connection's start for its first request
+    /// (TLS handshake included) and from the head's first byte for later ones (default 10 s:
+    /// a device's head is under 1 KiB; a peer trickling one is cut off). Own port only; a
+    /// router you mount is under your server's limits.
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Time allowed to receive a whole body once its head has arrived (default 60 s: a 2 MB
+    /// push, an Orb's default buffer, at 270 kbit/s; the 16 MiB limit needs about 2.2 Mbit/s).
+    /// Past it the request gets 408 and the connection is closed. Also holds in a mounted router.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How long a connection may stay open with no request in progress (default 30 s: a
+    /// device that pushes less often opens a new connection, which costs it one round trip).
+    /// Own port only.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The most connections open at once (default 512: well under the usual limit of 1,024
+    /// open files, so the receiver never runs out of them; each costs at most 64 KiB of head
+    /// buffer). At the cap the connection idle the longest is closed to make room; when all
+    /// are busy, new ones are refused. Own port only.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.limits.max_connections = connections.max(1);
+        self
+    }
+
+    /// Serve HTTPS with this certificate (default: plain HTTP). The token is in the URL's
+    /// path, so without TLS anyone on the way can read it; a reverse proxy that ends TLS in
+    /// front of a plain receiver is the other way. Own port only.
+    ///
+    /// ```no_run
+    /// use orb_cloud::push::{PushReceiver, TlsConfig};
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let tls = TlsConfig::from_pem_files("fullchain.pem", "privkey.pem")?;
+    /// let (receiver, events) = PushReceiver::builder().tls(tls).bind("0.0.0.0:7443").await?;
+    /// assert!(receiver.local_url().starts_with("https://"));
+    /// # Ok(()) }
+    /// ```
+    pub fn tls(mut self, tls: TlsConfig) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// Whether [`tls`](Self::tls) was set.
+    pub fn has_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
     /// The router and the stream of what it receives, to mount in your own server.
     ///
     /// Serve it with `into_make_service_with_connect_info::<SocketAddr>()` to get peers in
@@ -153,6 +222,7 @@ impl PushReceiverBuilder {
             retry_after: self.retry_after,
             format: self.format,
             hint: self.hint,
+            body_timeout: self.body_timeout,
         });
         let route = format!("{}/{{token}}", self.path);
         let router = Router::new()
@@ -183,6 +253,7 @@ impl PushReceiverBuilder {
         listener: tokio::net::TcpListener,
     ) -> std::io::Result<(RunningReceiver, PushStream)> {
         let local_addr = listener.local_addr()?;
+        let (limits, tls) = (self.limits, self.tls.clone());
         let (mounted, stream) = self.router();
         let MountedReceiver {
             router,
@@ -195,18 +266,19 @@ impl PushReceiverBuilder {
             not_found()
         });
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let serve = axum::serve(
+        let task = server::spawn(
             listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = stop_rx.await;
-        });
-        let task = tokio::spawn(serve.into_future());
+            router,
+            limits,
+            tls.as_ref(),
+            counters.clone(),
+            stop_rx,
+        );
         Ok((
             RunningReceiver {
                 local_addr,
                 path,
+                https: tls.is_some(),
                 counters,
                 stop: Some(stop_tx),
                 task: Some(task),
@@ -240,6 +312,7 @@ impl MountedReceiver {
 pub struct RunningReceiver {
     local_addr: SocketAddr,
     path: String,
+    https: bool,
     counters: Arc<Counters>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -277,10 +350,16 @@ impl RunningReceiver {
         } else {
             self.local_addr.ip()
         };
+        let scheme = if self.https { "https" } else { "http" };
         self.url(&format!(
-            "http://{}",
+            "{scheme}://{}",
             SocketAddr::new(ip, self.local_addr.port())
         ))
+    }
+
+    /// Whether it serves HTTPS ([`PushReceiverBuilder::tls`]).
+    pub fn is_https(&self) -> bool {
+        self.https
     }
 
     /// What the receiver has done so far.
@@ -318,6 +397,7 @@ struct Shared {
     retry_after: Duration,
     format: Format,
     hint: Option<DatasetName>,
+    body_timeout: Duration,
 }
 
 async fn not_found() -> Response {
@@ -373,9 +453,24 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         Counters::add(&counters.too_large, 1);
         return too_large(limit);
     }
-    let raw: Bytes = match axum::body::to_bytes(request.into_body(), limit).await {
-        Ok(raw) => raw,
-        Err(e) => {
+    let read = axum::body::to_bytes(request.into_body(), limit);
+    let raw: Bytes = match tokio::time::timeout(shared.body_timeout, read).await {
+        Ok(Ok(raw)) => raw,
+        Err(_) => {
+            Counters::add(&counters.body_timeouts, 1);
+            let mut response = reply(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the body did not arrive within this receiver's {} s",
+                    shared.body_timeout.as_secs_f64()
+                ),
+            );
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            return response;
+        }
+        Ok(Err(e)) => {
             if is_length_limit(&e) {
                 Counters::add(&counters.too_large, 1);
                 return too_large(limit);
