@@ -5,15 +5,15 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use orb_cloud::datasets::Record;
-use orb_cloud::push::{LiveOptions, PushEvent, PushReceiver, PushToken};
+use orb_cloud::push::{LiveOptions, PushEvent, PushReceiver, PushToken, TlsConfig};
 use orb_cloud::{DatasetDuration, Device, DeviceConfig, OrbScore, SpeedTest};
 use serde_json::json;
 
 use crate::context::Context;
-use crate::output::{now_ms, record_line, Output, Style, Table};
+use crate::output::{eprintln_human, now_ms, record_line, shown, Output, Style, Table};
 use crate::{
     Command, ConfigCommand, DemoArgs, DeviceArgs, DevicesArgs, Global, ListenArgs, SortBy,
-    SpeedtestArgs, StreamArgs,
+    SpeedtestArgs, StreamArgs, TlsArgs,
 };
 
 /// What ends a command with a non-zero exit: one or two sentences for the person reading.
@@ -96,9 +96,9 @@ async fn orgs(ctx: &Context) -> Result<(), CliError> {
     let mut table = Table::new(&["ORGANIZATION ID", "NAME", "DESCRIPTION"]);
     for org in &orgs {
         table.row(vec![
-            org.organization_id.clone().unwrap_or_default(),
-            org.name.clone().unwrap_or_default(),
-            org.description.clone().unwrap_or_default(),
+            shown(org.organization_id.as_deref().unwrap_or_default()),
+            shown(org.name.as_deref().unwrap_or_default()),
+            shown(org.description.as_deref().unwrap_or_default()),
         ]);
     }
     table.print(&ctx.out);
@@ -121,6 +121,7 @@ fn place(device: &Device) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         })
+        .map(|p| shown(&p))
         .unwrap_or_default()
 }
 
@@ -151,16 +152,18 @@ fn device_table(out: &Output, devices: &[Device]) {
     for d in devices {
         let score = d.orb_score();
         table.row(vec![
-            d.orb_id.clone(),
-            d.name.clone(),
+            shown(&d.orb_id),
+            shown(&d.name),
             status(out, d),
             out.score(score.and_then(|s| s.display)),
             out.score(component(score, "responsiveness_score")),
             out.score(component(score, "reliability_score")),
             out.score(component(score, "bandwidth_score")),
-            d.geoip()
-                .and_then(|g| g.isp_name.clone())
-                .unwrap_or_default(),
+            shown(
+                d.geoip()
+                    .and_then(|g| g.isp_name.as_deref())
+                    .unwrap_or_default(),
+            ),
             place(d),
         ]);
     }
@@ -233,15 +236,19 @@ async fn device(ctx: &Context, args: DeviceArgs) -> Result<(), CliError> {
         return Ok(());
     }
     let out = &ctx.out;
-    out.heading(&format!("{} ({})", device.name, device.orb_id));
+    out.heading(&format!(
+        "{} ({})",
+        shown(&device.name),
+        shown(&device.orb_id)
+    ));
     let tags = device.summary.as_ref().and_then(|s| s.tags.as_ref());
     let mut facts = Table::new(&["", ""]);
+    facts.row(vec![out.paint("status", Style::Dim), status(out, &device)]);
     let mut fact = |k: &str, v: String| {
         if !v.is_empty() {
-            facts.row(vec![out.paint(k, Style::Dim), v]);
+            facts.row(vec![out.paint(k, Style::Dim), shown(&v)]);
         }
     };
-    fact("status", status(out, &device));
     fact("organization", org);
     fact(
         "version",
@@ -333,7 +340,7 @@ fn print_config(out: &Output, orb_id: &str, config: &DeviceConfig) {
     }
     let mut table = Table::new(&["KEY", "VALUES"]);
     for (key, values) in config.iter() {
-        table.row(vec![key.to_owned(), values.join(", ")]);
+        table.row(vec![shown(key), shown(&values.join(", "))]);
     }
     table.print(out);
 }
@@ -442,7 +449,7 @@ impl Tally {
         if out.json {
             out.json_line(record);
         } else {
-            crate::output::println_safe(&record_line(out, record));
+            crate::output::println_human(&record_line(out, record));
         }
     }
 
@@ -452,7 +459,10 @@ impl Tally {
             PushEvent::Rejected(rejection) => {
                 for r in rejection.records {
                     self.rejected += 1;
-                    eprintln!("warning: a pushed record was rejected: {}", r.error);
+                    eprintln_human(&format!(
+                        "warning: a pushed record was rejected: {}",
+                        r.error
+                    ));
                 }
             }
             _ => {}
@@ -508,6 +518,10 @@ async fn stream(ctx: &Context, args: StreamArgs) -> Result<(), CliError> {
     if let Some(listen) = listen {
         options = options.listen(listen);
     }
+    if let Some(tls) = tls_config(&args.tls)? {
+        options = options.receiver(PushReceiver::builder().tls(tls));
+    }
+    options = options.behind_tls_proxy(args.behind_tls_proxy);
     let live = {
         let _spinner = ctx.out.spinner("configuring the device");
         ctx.client.device(&args.orb_id).stream(options).await?
@@ -528,7 +542,7 @@ async fn stream(ctx: &Context, args: StreamArgs) -> Result<(), CliError> {
         tokio::select! {
             item = live.next() => match item {
                 Some(Ok(event)) => tally.event(&ctx.out, event),
-                Some(Err(e)) => eprintln!("warning: {e}"),
+                Some(Err(e)) => eprintln_human(&format!("warning: {e}")),
                 None => break,
             },
             _ = tokio::signal::ctrl_c() => {
@@ -548,6 +562,16 @@ async fn stream(ctx: &Context, args: StreamArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The receiver's certificate, when `--tls-cert` and `--tls-key` name one.
+fn tls_config(args: &TlsArgs) -> Result<Option<TlsConfig>, CliError> {
+    match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => TlsConfig::from_pem_files(cert, key)
+            .map(Some)
+            .map_err(|e| CliError::Usage(format!("--tls-cert/--tls-key: {e}"))),
+        _ => Ok(None),
+    }
+}
+
 async fn listen(out: Output, args: ListenArgs) -> Result<(), CliError> {
     let stop_after = match &args.duration {
         Some(d) => Some(parse_duration("--duration", d)?),
@@ -560,19 +584,33 @@ async fn listen(out: Output, args: ListenArgs) -> Result<(), CliError> {
         ),
         None => (PushToken::generate(), true),
     };
-    let (receiver, mut events) = PushReceiver::builder()
-        .token(token)
-        .path(args.path.clone())
-        .bind(args.listen)
-        .await
-        .map_err(|e| CliError::Receiver {
-            addr: args.listen.to_string(),
-            reason: e.to_string(),
-        })?;
-    // Always on stderr, also with --json: it is how the sender learns the URL.
-    eprintln!("listening: devices POST to {}", receiver.local_url());
+    let mut builder = PushReceiver::builder().token(token).path(args.path.clone());
+    if let Some(tls) = tls_config(&args.tls)? {
+        builder = builder.tls(tls);
+    }
+    let (receiver, mut events) =
+        builder
+            .bind(args.listen)
+            .await
+            .map_err(|e| CliError::Receiver {
+                addr: args.listen.to_string(),
+                reason: e.to_string(),
+            })?;
+    // Always on stderr, also with --json: it is how the sender learns the URL. A token the
+    // user gave is theirs to know and stays out of terminals and logs.
     if generated {
+        eprintln!("listening: devices POST to {}", receiver.local_url());
         eprintln!("(a random token was generated; pass --token to keep the URL across restarts)");
+    } else {
+        let url = receiver.local_url();
+        let masked = match url.rsplit_once('/') {
+            Some((base, _)) => format!("{base}/<your-token>"),
+            None => url,
+        };
+        eprintln!("listening: devices POST to {masked}");
+    }
+    if !receiver.is_https() {
+        eprintln!("(plain HTTP: the token in the URL is readable on the network; --tls-cert/--tls-key serve HTTPS)");
     }
     let deadline = stop_after.map(|d| tokio::time::Instant::now() + d);
     let mut tally = Tally::default();
@@ -628,8 +666,8 @@ async fn demo(ctx: &Context, args: DemoArgs) -> Result<(), CliError> {
         let mut table = Table::new(&["ORGANIZATION ID", "NAME"]);
         for org in &orgs {
             table.row(vec![
-                org.organization_id.clone().unwrap_or_default(),
-                org.name.clone().unwrap_or_default(),
+                shown(org.organization_id.as_deref().unwrap_or_default()),
+                shown(org.name.as_deref().unwrap_or_default()),
             ]);
         }
         table.print(out);
@@ -672,7 +710,8 @@ async fn demo(ctx: &Context, args: DemoArgs) -> Result<(), CliError> {
     };
     out.heading(&format!(
         "\n3. Live records from {} ({}), a speed test on the way",
-        device.name, device.orb_id
+        shown(&device.name),
+        shown(&device.orb_id)
     ));
     let window = Duration::from_secs(8);
     let mut options = LiveOptions::new(
@@ -698,7 +737,7 @@ async fn demo(ctx: &Context, args: DemoArgs) -> Result<(), CliError> {
         out.say(&out.paint(
             &format!(
                 "   speed test {} started; records for {}s:",
-                test.test_uuid.as_deref().unwrap_or("(no id)"),
+                shown(test.test_uuid.as_deref().unwrap_or("(no id)")),
                 window.as_secs()
             ),
             Style::Dim,
@@ -708,7 +747,7 @@ async fn demo(ctx: &Context, args: DemoArgs) -> Result<(), CliError> {
     while let Some(item) = live.next().await {
         match item {
             Ok(event) => tally.event(out, event),
-            Err(e) => eprintln!("warning: {e}"),
+            Err(e) => eprintln_human(&format!("warning: {e}")),
         }
     }
     let stats = live.stats();

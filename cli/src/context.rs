@@ -82,7 +82,7 @@ impl Context {
             .list_lenient()
             .await?;
         for skipped in &listing.skipped {
-            eprintln!("warning: organization {org:?}: {skipped}");
+            crate::output::eprintln_human(&format!("warning: organization {org:?}: {skipped}"));
         }
         Ok(listing.items)
     }

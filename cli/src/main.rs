@@ -147,6 +147,22 @@ pub struct StreamArgs {
     /// How often the device pushes (e.g. 1s; Orb's default is 60s).
     #[arg(long, default_value = "1s")]
     interval: String,
+    #[command(flatten)]
+    tls: TlsArgs,
+    /// The https:// public URL is a reverse proxy that ends TLS and forwards plain HTTP here.
+    #[arg(long)]
+    behind_tls_proxy: bool,
+}
+
+/// HTTPS for the receiver: the push token is in the URL, so plain HTTP shows it to the network.
+#[derive(Debug, Args)]
+pub struct TlsArgs {
+    /// Serve HTTPS with this certificate chain (PEM, leaf first, e.g. fullchain.pem).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -166,6 +182,8 @@ pub struct ListenArgs {
     /// Stop after this long (e.g. 10m).
     #[arg(long)]
     duration: Option<String>,
+    #[command(flatten)]
+    tls: TlsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -196,14 +214,14 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: could not start: {e}");
+            output::eprintln_human(&format!("error: could not start: {e}"));
             return ExitCode::FAILURE;
         }
     };
     match runtime.block_on(commands::run(cli.global, cli.command)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            output::eprintln_human(&format!("error: {e}"));
             ExitCode::FAILURE
         }
     }

@@ -38,13 +38,13 @@ impl Output {
             return text.to_owned();
         }
         let code = match style {
-            Style::Bold => "1",
-            Style::Dim => "2",
-            Style::Good => "32",
-            Style::Warn => "33",
-            Style::Bad => "31",
+            Style::Bold => BOLD,
+            Style::Dim => DIM,
+            Style::Good => GREEN,
+            Style::Warn => YELLOW,
+            Style::Bad => RED,
         };
-        format!("\x1b[{code}m{text}\x1b[0m")
+        format!("{code}{text}{RESET}")
     }
 
     /// A score from 0 to 100 in its colour.
@@ -67,14 +67,14 @@ impl Output {
     /// A heading line (people only).
     pub fn heading(&self, text: &str) {
         if !self.json {
-            println_safe(&self.paint(text, Style::Bold));
+            println_human(&self.paint(text, Style::Bold));
         }
     }
 
     /// A line for people (nothing with `--json`).
     pub fn say(&self, text: &str) {
         if !self.json {
-            println_safe(text);
+            println_human(text);
         }
     }
 
@@ -90,6 +90,56 @@ pub fn println_safe(line: &str) {
     if writeln!(out, "{line}").is_err() {
         std::process::exit(0);
     }
+}
+
+/// The only escape sequences this program writes: the colours of [`Output::paint`].
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const GREEN: &str = "\x1b[32m";
+const YELLOW: &str = "\x1b[33m";
+const RED: &str = "\x1b[31m";
+const RESET: &str = "\x1b[0m";
+const OWN_SEQUENCES: [&str; 6] = [BOLD, DIM, GREEN, YELLOW, RED, RESET];
+
+/// A line for people with every control character escaped but this program's own colours, so
+/// that names, error bodies and pushed strings (whoever wrote them) cannot clear the screen,
+/// retitle the window or forge a link. JSON output does not pass here: JSON escapes controls.
+pub fn human(line: &str) -> std::borrow::Cow<'_, str> {
+    let escaped =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !line.chars().any(escaped) {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut rest = line;
+    while !rest.is_empty() {
+        if let Some(own) = OWN_SEQUENCES.iter().find(|s| rest.starts_with(**s)) {
+            out.push_str(own);
+            rest = &rest[own.len()..];
+            continue;
+        }
+        let first = rest.chars().next().map_or(1, char::len_utf8);
+        let next = rest[first..].find('\x1b').map_or(rest.len(), |i| i + first);
+        out.push_str(&orb_cloud::printable::printable(&rest[..next]));
+        rest = &rest[next..];
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Remote text (a name, an id, a value from a device) for a table or a line: every control
+/// character escaped, this program's colours included, so that only [`Output::paint`] colours.
+pub fn shown(text: &str) -> String {
+    orb_cloud::printable::printable(text).into_owned()
+}
+
+/// [`println_safe`] of [`human`]`(line)`.
+pub fn println_human(line: &str) {
+    println_safe(&human(line));
+}
+
+/// A warning or error line on stderr, escaped as [`human`] does.
+pub fn eprintln_human(line: &str) {
+    eprintln!("{}", human(line));
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -165,10 +215,10 @@ impl Table {
             .map(|h| out.paint(h, Style::Bold))
             .collect();
         if !headless {
-            println_safe(&render(&header));
+            println_human(&render(&header));
         }
         for row in &self.rows {
-            println_safe(&render(row));
+            println_human(&render(row));
         }
     }
 }
@@ -282,7 +332,7 @@ pub fn record_line(out: &Output, record: &Record) -> String {
             "ttfb {}  dns {}  {}",
             ms_from_us(w.ttfb_us.map(|v| v as f64)),
             ms_from_us(w.dns_us.map(|v| v as f64)),
-            w.web_url.as_deref().unwrap_or(""),
+            shown(w.web_url.as_deref().unwrap_or("")),
         ),
         Record::Speed(s) => format!(
             "download {}  upload {}",
@@ -300,14 +350,35 @@ pub fn record_line(out: &Output, record: &Record) -> String {
     format!(
         "{}  {:<26}  {:<28}  {detail}",
         out.paint(&clock(record.timestamp_ms()), Style::Dim),
-        dataset,
-        device,
+        shown(&dataset),
+        shown(device),
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remote_escapes_are_shown_and_own_colours_kept() {
+        let out = Output {
+            json: false,
+            colour: true,
+            interactive: false,
+        };
+        let name = "caf\u{e9}\u{1b}[2J\u{1b}]0;pwned\u{7}\u{202e}x";
+        let line = format!("{} {}", out.paint("ok", Style::Good), name);
+        let shown = human(&line);
+        assert_eq!(
+            shown,
+            "\x1b[32mok\x1b[0m caf\u{e9}\\u{1b}[2J\\u{1b}]0;pwned\\u{7}\\u{202e}x"
+        );
+        assert!(matches!(
+            human("plain \u{e9}"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(human("\u{e9}\u{1b}"), "\u{e9}\\u{1b}");
+    }
 
     #[test]
     fn widths_ignore_colour() {

@@ -429,11 +429,14 @@ async fn listen_prints_what_devices_push() {
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
         let mut first = String::new();
         stderr.read_line(&mut first).unwrap();
-        let url = first.trim().rsplit(' ').next().unwrap().to_owned();
+        // The token the user gave is not printed: the URL shows where it goes.
+        let shown = first.trim().rsplit(' ').next().unwrap().to_owned();
         assert!(
-            url.starts_with("http://127.0.0.1:") && url.ends_with(token),
+            shown.starts_with("http://127.0.0.1:") && shown.ends_with("/push/<your-token>"),
             "{first}"
         );
+        assert!(!first.contains(token), "{first}");
+        let url = format!("{}/{token}", shown.trim_end_matches("/<your-token>"));
         let http = reqwest::Client::new();
         let wrong = url.replace(token, "not-the-token-0123456789");
         let r = http.post(&wrong).body("{}").send().await.unwrap();
@@ -454,6 +457,10 @@ async fn listen_prints_what_devices_push() {
             .unwrap()
             .unwrap();
         assert!(out.status.success());
+        let rest = String::from_utf8(out.stderr).unwrap();
+        let mut more = String::new();
+        while stderr.read_line(&mut more).unwrap_or(0) > 0 {}
+        assert!(!rest.contains(token) && !more.contains(token), "{more}");
         let stdout = String::from_utf8(out.stdout).unwrap();
         if json {
             let lines: Vec<Value> = stdout
@@ -505,4 +512,145 @@ async fn demo_walks_through_everything_and_ends() {
         json.iter().any(|l| l["dataset"] == "speed"),
         "the speed test result arrives"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_text_cannot_drive_the_terminal() {
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    let hostile = "Evil\u{1b}[2J\u{1b}]0;pwned\u{7}Org";
+    Mock::given(path("/api/v2/organizations"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
+            {"organization_id": "o1", "name": hostile},
+        ])))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v2/organization/o1/devices"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
+            {"orb_id": "d\u{1b}[31m1", "name": hostile, "is_connected": 1},
+        ])))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v2/organization/o2/devices"))
+        .respond_with(
+            ResponseTemplate::new(500).set_body_string("\u{1b}]0;title\u{7}\u{1b}[2J broken"),
+        )
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let base = ["--base-url", &uri, "--api-key", KEY];
+    for command in [&["orgs"][..], &["devices", "--org", "o1"]] {
+        let r = run(args(&[&base[..], command].concat()), vec![]).await.ok();
+        assert!(!r.stdout.contains('\u{1b}'), "{:?}", r.stdout);
+        assert!(r.stdout.contains("Evil\\u{1b}[2J"), "{}", r.stdout);
+        // --json is for programs: the data exactly, JSON-escaped.
+        let r = run(args(&[&base[..], command, &["--json"]].concat()), vec![])
+            .await
+            .ok();
+        assert!(!r.stdout.contains('\u{1b}'), "{:?}", r.stdout);
+        assert!(r.json_lines()[0]["name"] == hostile);
+    }
+    let r = run(
+        args(&[&base[..], &["devices", "--org", "o2"]].concat()),
+        vec![],
+    )
+    .await
+    .fails();
+    assert!(!r.stderr.contains('\u{1b}'), "{:?}", r.stderr);
+    assert!(r.stderr.contains("broken"), "{}", r.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_serves_https_with_a_certificate() {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".into()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("orb-cli-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert_file, key_file) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert_file, cert.pem()).unwrap();
+    std::fs::write(&key_file, key.serialize_pem()).unwrap();
+
+    let mut child = orb()
+        .args([
+            "listen",
+            "--listen",
+            "127.0.0.1:0",
+            "--count",
+            "1",
+            "--tls-cert",
+        ])
+        .arg(&cert_file)
+        .arg("--tls-key")
+        .arg(&key_file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    let url = first.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(url.starts_with("https://127.0.0.1:"), "{first}");
+    let http = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(cert.pem().as_bytes()).unwrap()])
+        .build()
+        .unwrap();
+    let record = r#"{"orb_id":"o1","dataset":"speed","timestamp":1,"download_kbps":1000}"#;
+    let r = http.post(&url).body(record).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("download 1.0 Mbps"));
+
+    // A key that is not PEM: a sentence naming the flags.
+    std::fs::write(&key_file, "not a key").unwrap();
+    let r = run(
+        vec![
+            "listen".into(),
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+            "--tls-cert".into(),
+            cert_file.display().to_string(),
+            "--tls-key".into(),
+            key_file.display().to_string(),
+        ],
+        vec![],
+    )
+    .await
+    .fails();
+    assert!(r.stderr.contains("--tls-key"), "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_public_url_needs_a_certificate_or_a_proxy() {
+    let sb = sandbox(1).await;
+    let orb_id = sb.fleet().organizations[0].devices[0].orb_id.clone();
+    let r = against(
+        &sb,
+        &[
+            "stream",
+            &orb_id,
+            "--datasets",
+            "responsiveness_1s",
+            "--duration",
+            "2s",
+            "--public-url",
+            "https://127.0.0.1:0",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+    )
+    .await
+    .fails();
+    assert!(r.stderr.contains("https://"), "{}", r.stderr);
+    assert!(r.stderr.contains("certificate"), "{}", r.stderr);
+    sb.shutdown().await.unwrap();
 }

@@ -41,6 +41,7 @@ pub struct LiveOptions {
     identifiable: Option<bool>,
     receiver: Option<PushReceiverBuilder>,
     drain_grace: Duration,
+    behind_tls_proxy: bool,
 }
 
 impl LiveOptions {
@@ -66,6 +67,7 @@ impl LiveOptions {
             identifiable: None,
             receiver: None,
             drain_grace: Duration::from_secs(2),
+            behind_tls_proxy: false,
         }
     }
 
@@ -120,6 +122,15 @@ impl LiveOptions {
     /// Configure the receiver (token, limits, queue); its bind address is [`listen`](Self::listen).
     pub fn receiver(mut self, builder: PushReceiverBuilder) -> Self {
         self.receiver = Some(builder);
+        self
+    }
+
+    /// An `https://` public URL is served by a reverse proxy that ends TLS and forwards plain
+    /// HTTP to the receiver (default false: an `https://` public URL needs the receiver to serve
+    /// HTTPS itself, [`PushReceiverBuilder::tls`], and is refused otherwise, since the device
+    /// could not talk to it).
+    pub fn behind_tls_proxy(mut self, behind: bool) -> Self {
+        self.behind_tls_proxy = behind;
         self
     }
 
@@ -282,6 +293,26 @@ impl DeviceHandle<'_> {
     }
 }
 
+/// Devices speak the public URL's scheme; the receiver must answer in it (or a proxy must).
+fn check_scheme(public: &reqwest::Url, tls: bool, behind_proxy: bool) -> Result<(), Error> {
+    let reason = match (public.scheme(), tls, behind_proxy) {
+        ("https", false, false) => {
+            "it is https:// but the receiver serves plain HTTP: give the receiver a certificate \
+             (PushReceiverBuilder::tls), or, if a reverse proxy in front of it ends TLS, say so \
+             (LiveOptions::behind_tls_proxy)"
+        }
+        ("http", true, _) => {
+            "it is http:// but the receiver serves HTTPS: devices would send plain HTTP to it; \
+             use https://"
+        }
+        _ => return Ok(()),
+    };
+    Err(Error::InvalidInput {
+        what: "public URL",
+        reason: reason.into(),
+    })
+}
+
 async fn start(
     client: &OrbCloud,
     organization: Option<OrganizationId>,
@@ -294,6 +325,7 @@ async fn start(
         .receiver
         .clone()
         .unwrap_or_else(PushReceiver::builder);
+    check_scheme(&public, builder.has_tls(), options.behind_tls_proxy)?;
     let (receiver, events) = builder
         .bind(listen)
         .await
