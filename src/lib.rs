@@ -53,6 +53,9 @@ pub mod datasets;
 mod device;
 mod endpoint;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod listing;
 pub mod local_api;
 mod operation;

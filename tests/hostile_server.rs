@@ -3,13 +3,14 @@
 //! waits, sending terminal escapes. Each test asserts the limit that holds and that nothing of
 //! the key or of the escapes reaches what a person reads.
 
-use std::error::Error as _;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod common;
 
-use orb_cloud::retry::{FixedJitter, Sleeper};
+use std::error::Error as _;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::Recorder;
+use orb_cloud::retry::FixedJitter;
 use orb_cloud::{BodyLimitExceeded, Error, OrbCloud, RetryPolicy};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -320,24 +321,6 @@ async fn answers_without_end_stop_at_the_body_limit() {
     assert!(found, "{e:?}");
 }
 
-/// Records every wait and moves its clock forward by it instead of sleeping.
-#[derive(Clone, Default)]
-struct Recorder {
-    waits: Arc<Mutex<Vec<Duration>>>,
-    offset: Arc<Mutex<Duration>>,
-}
-
-impl Sleeper for Recorder {
-    fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
-        self.waits.lock().unwrap().push(d);
-        *self.offset.lock().unwrap() += d;
-        Box::pin(async {})
-    }
-    fn now(&self) -> Instant {
-        Instant::now() + *self.offset.lock().unwrap()
-    }
-}
-
 #[tokio::test]
 async fn a_long_retry_after_costs_the_cap_once_per_retry() {
     let server =
@@ -360,8 +343,11 @@ async fn a_long_retry_after_costs_the_cap_once_per_retry() {
     let e = client.organizations().list().await.unwrap_err();
     assert!(matches!(e, Error::RateLimited { .. }), "{e:?}");
     assert_eq!(server.heads().len(), 3);
-    let waits = recorder.waits.lock().unwrap().clone();
-    assert_eq!(waits, vec![cap, cap], "one wait per refused attempt");
+    assert_eq!(
+        recorder.waits(),
+        vec![cap, cap],
+        "one wait per refused attempt"
+    );
 }
 
 #[tokio::test]

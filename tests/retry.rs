@@ -1,42 +1,18 @@
 //! Retries against wiremock on 127.0.0.1, with a sleeper that records the waits and advances its
 //! own clock instead of sleeping, and a fixed jitter, so backoff is exact and tests are fast.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod common;
 
-use orb_cloud::retry::{FixedJitter, Sleeper};
+use std::time::Duration;
+
+use common::Recorder;
+use orb_cloud::retry::FixedJitter;
 use orb_cloud::{Error, OrbCloud, OrbCloudBuilder, RetryPolicy, SpeedTest};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const KEY: &str = "orb-ok1-retry-test-key";
-
-/// Records every wait and moves its clock forward by it.
-#[derive(Clone, Default)]
-struct Recorder {
-    waits: Arc<Mutex<Vec<Duration>>>,
-    offset: Arc<Mutex<Duration>>,
-}
-
-impl Recorder {
-    fn waits(&self) -> Vec<Duration> {
-        self.waits.lock().unwrap().clone()
-    }
-}
-
-impl Sleeper for Recorder {
-    fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
-        self.waits.lock().unwrap().push(d);
-        *self.offset.lock().unwrap() += d;
-        Box::pin(async {})
-    }
-    fn now(&self) -> Instant {
-        Instant::now() + *self.offset.lock().unwrap()
-    }
-}
 
 /// Settings for a client of `uri` that waits on `recorder`, with full (fixed) jitter.
 fn builder(uri: &str, recorder: &Recorder, policy: RetryPolicy) -> OrbCloudBuilder {

@@ -637,11 +637,16 @@ async fn listen(out: Output, args: ListenArgs) -> Result<(), CliError> {
     let _ = receiver.shutdown().await;
     if !out.json {
         eprintln!(
-            "{}; {} POSTs refused as busy, {} with a bad body, {} to a wrong URL",
+            "{}; {} POSTs refused as busy, {} with a bad body, {} to a wrong URL, {} connections closed by the limits",
             tally.summary(),
             stats.busy,
             stats.bad_requests + stats.too_large,
-            stats.not_found + stats.wrong_method
+            stats.not_found + stats.wrong_method,
+            stats.body_timeouts
+                + stats.idle_closed
+                + stats.evicted
+                + stats.refused_connections
+                + stats.tls_failures
         );
     }
     Ok(())

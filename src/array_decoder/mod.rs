@@ -169,6 +169,12 @@ impl<T: DeserializeOwned> ArrayDecoder<T> {
         self
     }
 
+    /// Batches of this many bytes of whole elements (tiny ones exercise every cut).
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn set_batch(&mut self, bytes: usize) {
+        self.batch = bytes;
+    }
+
     /// The first bytes of the body (for error messages).
     pub(crate) fn head(&self) -> &[u8] {
         &self.head
@@ -553,6 +559,32 @@ pub(crate) fn locate_failure<V: DeserializeOwned>(
     }
 }
 
+/// What the transport does with a body, in order and on one thread: for tests and fuzzing.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn drive<'a, T: Element>(
+    d: &mut ArrayDecoder<T>,
+    chunks: impl IntoIterator<Item = &'a [u8]>,
+) -> Result<Vec<T>, DecodeFailure> {
+    let mut items = Vec::new();
+    for chunk in chunks {
+        if let Some(batch) = d.push(chunk) {
+            let decoded = batch.decode()?;
+            items.extend(decoded.items);
+            d.recycle(decoded.buffer);
+        }
+        if d.failed() {
+            break;
+        }
+    }
+    if let Some(batch) = d.finish() {
+        items.extend(batch.decode()?.items);
+    }
+    match d.failure() {
+        Some(f) => Err(f),
+        None => Ok(items),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -575,31 +607,6 @@ mod tests {
         // A batch at every chunk with a whole element, so every cut is exercised.
         d.batch = 1;
         drive(&mut d, body.chunks(size.max(1)))
-    }
-
-    /// What the transport does, in order and on one thread.
-    fn drive<'a, T: Element>(
-        d: &mut ArrayDecoder<T>,
-        chunks: impl IntoIterator<Item = &'a [u8]>,
-    ) -> Result<Vec<T>, DecodeFailure> {
-        let mut items = Vec::new();
-        for chunk in chunks {
-            if let Some(batch) = d.push(chunk) {
-                let decoded = batch.decode()?;
-                items.extend(decoded.items);
-                d.recycle(decoded.buffer);
-            }
-            if d.failed() {
-                break;
-            }
-        }
-        if let Some(batch) = d.finish() {
-            items.extend(batch.decode()?.items);
-        }
-        match d.failure() {
-            Some(f) => Err(f),
-            None => Ok(items),
-        }
     }
 
     fn body(n: u32) -> String {
