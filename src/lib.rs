@@ -96,7 +96,7 @@ pub use resources::{
     JsonObject, OrbId, Organization, OrganizationHandle, OrganizationId, OrganizationsHandle,
 };
 pub use retry::RetryPolicy;
-pub use speedtest::{SpeedTest, SpeedTestStarted};
+pub use speedtest::{SpeedTest, SpeedTestStarted, SpeedTestStatus};
 pub use temp_datasets::{PushFormat, TempDatasets};
 pub use timestamp::Timestamp;
 pub use transport::{BodyLimitExceeded, Transport};

@@ -71,6 +71,57 @@ pub struct SpeedTestStarted {
     pub raw: serde_json::Map<String, serde_json::Value>,
 }
 
+/// What a speed-test answer means ([`SpeedTestStarted::status`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SpeedTestStatus<'a> {
+    /// A test was started; its result arrives in the `speed_results` dataset.
+    Started {
+        /// The new test's id.
+        test: &'a str,
+    },
+    /// Nothing was started: a test is already running on the device.
+    AlreadyRunning {
+        /// Its kind, when Orb said.
+        kind: Option<&'a str>,
+        /// Its id, when Orb said.
+        test: Option<&'a str>,
+    },
+    /// The answer names neither a new test nor a running one (Orb documents no other case).
+    Unclear,
+}
+
+impl SpeedTestStarted {
+    /// Whether a test started. Orb answers `test_uuid: ""` beside the running test's id when
+    /// one is already running, so an empty id is no test.
+    ///
+    /// ```
+    /// use orb_cloud::{SpeedTestStarted, SpeedTestStatus};
+    /// let busy: SpeedTestStarted = serde_json::from_str(
+    ///     r#"{"test_uuid": "", "in_progress_test_type": "top", "in_progress_test_uuid": "t-1"}"#,
+    /// )?;
+    /// assert_eq!(
+    ///     busy.status(),
+    ///     SpeedTestStatus::AlreadyRunning { kind: Some("top"), test: Some("t-1") }
+    /// );
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn status(&self) -> SpeedTestStatus<'_> {
+        fn given(s: &Option<String>) -> Option<&str> {
+            s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+        }
+        match (
+            given(&self.test_uuid),
+            given(&self.in_progress_test_type),
+            given(&self.in_progress_test_uuid),
+        ) {
+            (Some(test), _, _) => SpeedTestStatus::Started { test },
+            (None, None, None) => SpeedTestStatus::Unclear,
+            (None, kind, test) => SpeedTestStatus::AlreadyRunning { kind, test },
+        }
+    }
+}
+
 // The kinds as the spec types the path parameter of each speed-test operation: a value renamed or
 // removed upstream stops the build here.
 impl From<SpeedTest> for crate::api::types::PostV2DeviceTriggerSpeedtestTestType {

@@ -2,16 +2,32 @@
 
 use std::time::Duration;
 
+use clap::Args;
 use orb_cloud::{OrbCloud, Organization};
 use orb_cloud_sandbox::{Sandbox, SandboxHandle};
 
-use crate::commands::CliError;
+use crate::error::CliError;
 use crate::output::Output;
-use crate::Global;
 
 /// The key the in-process sandbox accepts (it only listens on loopback and lives as long as
 /// this process).
 const SANDBOX_KEY: &str = "orb-ok1-sandbox-local-key";
+
+#[derive(Debug, Args)]
+pub(crate) struct Global {
+    /// Orb Cloud API key (Orchestration > API Keys in Orb Cloud).
+    #[arg(long, global = true, env = "ORB_CLOUD_API_KEY", hide_env_values = true)]
+    pub(crate) api_key: Option<String>,
+    /// Orb Cloud base URL.
+    #[arg(long, global = true, env = "ORB_CLOUD_BASE_URL")]
+    pub(crate) base_url: Option<String>,
+    /// Run against a local sandbox Orb Cloud started in this process (no key, no network).
+    #[arg(long, global = true)]
+    pub(crate) sandbox: bool,
+    /// One JSON object per line instead of tables, for scripts.
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+}
 
 pub struct Context {
     pub client: OrbCloud,

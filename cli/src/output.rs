@@ -27,10 +27,20 @@ impl Output {
 
     /// One JSON value on one line.
     pub fn json_line<T: Serialize>(&self, value: &T) {
-        match serde_json::to_string(value) {
-            Ok(line) => println_safe(&line),
-            Err(e) => eprintln!("error: could not write JSON: {e}"),
+        self.json_lines(std::iter::once(value));
+    }
+
+    /// JSON values, one per line, written in one go.
+    pub fn json_lines<'a, T: Serialize + 'a>(&self, values: impl IntoIterator<Item = &'a T>) {
+        let mut buffer = Vec::with_capacity(4096);
+        for value in values {
+            if let Err(e) = serde_json::to_writer(&mut buffer, value) {
+                eprintln!("error: could not write JSON: {e}");
+                std::process::exit(1);
+            }
+            buffer.push(b'\n');
         }
+        write_stdout(&buffer);
     }
 
     pub fn paint(&self, text: &str, style: Style) -> String {
@@ -84,12 +94,31 @@ impl Output {
     }
 }
 
-/// Print a line; a closed pipe (`orb devices | head`) ends quietly instead of panicking.
+/// Print a line. A closed pipe (`orb devices | head`) ends the program quietly; any other
+/// write error (a full disk, `/dev/full`) ends it with a message and exit code 1, so that a
+/// script never takes a lost output for success.
 pub fn println_safe(line: &str) {
     let mut out = std::io::stdout().lock();
-    if writeln!(out, "{line}").is_err() {
+    if let Err(e) = writeln!(out, "{line}") {
+        exit_on_write_error(&e);
+    }
+}
+
+/// Write `bytes` to stdout in one go and flush (large outputs: one write instead of one per
+/// line through the line-buffered stdout), with [`println_safe`]'s error handling.
+pub fn write_stdout(bytes: &[u8]) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(bytes).and_then(|()| out.flush()) {
+        exit_on_write_error(&e);
+    }
+}
+
+fn exit_on_write_error(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
         std::process::exit(0);
     }
+    eprintln!("error: could not write the output: {e}");
+    std::process::exit(1);
 }
 
 /// The only escape sequences this program writes: the colours of [`Output::paint`].
@@ -214,12 +243,16 @@ impl Table {
             .iter()
             .map(|h| out.paint(h, Style::Bold))
             .collect();
+        let mut text = String::new();
         if !headless {
-            println_human(&render(&header));
+            text.push_str(&human(&render(&header)));
+            text.push('\n');
         }
         for row in &self.rows {
-            println_human(&render(row));
+            text.push_str(&human(&render(row)));
+            text.push('\n');
         }
+        write_stdout(text.as_bytes());
     }
 }
 

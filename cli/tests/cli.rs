@@ -279,11 +279,14 @@ async fn device_config_and_speedtest() {
         "{}",
         human.stdout
     );
-    let json = against(&sb, &["speedtest", id, "--json"])
-        .await
-        .ok()
-        .json_lines();
+    // Right after, the first test is still running: nothing started, and the exit says so
+    // (Orb answers `test_uuid: ""` beside the running test's id).
+    let busy = against(&sb, &["speedtest", id, "--json"]).await.fails();
+    assert_eq!(busy.code, 1);
+    assert!(busy.stderr.contains("already running"), "{}", busy.stderr);
+    let json = busy.json_lines();
     assert_eq!(json[0]["kind"], "content");
+    assert_eq!(json[0]["answer"]["test_uuid"], "");
     let r = against(&sb, &["speedtest", id, "--kind", "fastest"])
         .await
         .fails();
@@ -653,4 +656,189 @@ async fn an_https_public_url_needs_a_certificate_or_a_proxy() {
     assert!(r.stderr.contains("https://"), "{}", r.stderr);
     assert!(r.stderr.contains("certificate"), "{}", r.stderr);
     sb.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mistakes_in_arguments_are_refused_before_anything_is_sent() {
+    // A misspelled dataset: exit 2, the nearest known name suggested.
+    let r = run(
+        args(&[
+            "--sandbox",
+            "stream",
+            "some-orb",
+            "--datasets",
+            "responsivness_1s",
+            "--duration",
+            "3s",
+        ]),
+        vec![],
+    )
+    .await
+    .fails();
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("did you mean \"responsiveness_1s\"?"),
+        "{}",
+        r.stderr
+    );
+    // No dataset at all.
+    let r = run(
+        args(&["--sandbox", "stream", "some-orb", "--datasets", ""]),
+        vec![],
+    )
+    .await
+    .fails();
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--datasets"), "{}", r.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_dataset_can_be_sent_on_purpose() {
+    let r = run(
+        args(&["--sandbox", "devices", "--json", "--connected"]),
+        vec![],
+    )
+    .await
+    .ok();
+    let id = r.json_lines()[0]["orb_id"].as_str().unwrap().to_owned();
+    // The sandbox's device pushes nothing for a dataset it does not know: the flag gets past the
+    // check, and the empty result is an error that says why, not a silent success.
+    let r = run(
+        args(&[
+            "--sandbox",
+            "stream",
+            &id,
+            "--datasets",
+            "tomorrows_dataset_1s",
+            "--allow-unknown-datasets",
+            "--duration",
+            "2s",
+            "--interval",
+            "200ms",
+        ]),
+        vec![],
+    )
+    .await;
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("error: no records arrived"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offline_device_is_an_error_not_zero_records() {
+    let r = run(args(&["--sandbox", "devices", "--json"]), vec![])
+        .await
+        .ok();
+    let offline = r
+        .json_lines()
+        .into_iter()
+        .find(|d| d["is_connected"] == 0 || d["is_connected"] == false)
+        .expect("the sandbox fleet has an offline device");
+    let id = offline["orb_id"].as_str().unwrap().to_owned();
+    let r = run(
+        args(&[
+            "--sandbox",
+            "stream",
+            &id,
+            "--datasets",
+            "responsiveness_1s",
+            "--duration",
+            "2s",
+            "--interval",
+            "200ms",
+        ]),
+        vec![],
+    )
+    .await;
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let last = r.stderr.lines().last().unwrap();
+    assert!(
+        last.starts_with("error: no records arrived"),
+        "{}",
+        r.stderr
+    );
+    assert!(last.contains("offline"), "{}", r.stderr);
+}
+
+#[test]
+fn a_full_disk_is_an_error_and_a_closed_pipe_is_not() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = orb()
+        .args(["--sandbox", "devices", "--json"])
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("could not write the output"), "{stderr}");
+    assert!(stderr.contains("No space left"), "{stderr}");
+
+    // `orb devices | head -c 1`: the reader goes away; orb ends quietly.
+    let mut child = orb()
+        .args(["--sandbox", "devices", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_the_device_and_exits_130() {
+    let r = run(
+        args(&["--sandbox", "devices", "--json", "--connected"]),
+        vec![],
+    )
+    .await
+    .ok();
+    let id = r.json_lines()[0]["orb_id"].as_str().unwrap().to_owned();
+    let mut child = orb()
+        .args([
+            "--sandbox",
+            "stream",
+            &id,
+            "--datasets",
+            "responsiveness_1s",
+            "--duration",
+            "10m",
+            "--interval",
+            "200ms",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the first record line, then interrupt.
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert!(line.contains("responsiveness"), "{line}");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("stopping"), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
 }

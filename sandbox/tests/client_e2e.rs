@@ -221,6 +221,48 @@ async fn device_stream_renews_and_ends_cleanly() {
     sandbox.shutdown().await.unwrap();
 }
 
+/// `LiveStream::stop`: the device is given a one-second configuration, renewing stops, and the
+/// stream ends soon after instead of at `stop_after`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_stream_ends_early_and_the_device_stops_pushing() {
+    let sandbox = Sandbox::builder()
+        .orgs(1)
+        .devices(2)
+        .seed(12)
+        .api_key(KEY)
+        .start()
+        .await
+        .unwrap();
+    let c = client(&sandbox.base_url(), KEY);
+    let orb_id = sandbox.fleet().organizations[0].devices[1].orb_id.clone();
+    let options = LiveOptions::new("http://127.0.0.1:0", ["responsiveness_1s"])
+        .listen("127.0.0.1:0".parse().unwrap())
+        .interval(Duration::from_millis(100))
+        .stop_after(Duration::from_secs(600))
+        .drain_grace(Duration::from_millis(1500));
+    let mut live = c.device(&orb_id).stream(options).await.unwrap();
+    // One record, then stop.
+    let first = tokio::time::timeout(Duration::from_secs(20), live.next())
+        .await
+        .expect("a record arrives")
+        .expect("the stream is open");
+    assert!(matches!(first, Ok(PushEvent::Record(_))), "{first:?}");
+    live.stop();
+    let stopped = std::time::Instant::now();
+    let mut after = 0;
+    while let Some(item) = tokio::time::timeout(Duration::from_secs(20), live.next())
+        .await
+        .expect("the stream ends soon after stop, not after 600 s")
+    {
+        item.expect("the last configuration is accepted");
+        after += 1;
+    }
+    assert!(stopped.elapsed() < Duration::from_secs(20));
+    // The one-second configuration lets at most a couple of seconds of records through.
+    assert!(after <= 3, "{after} records after stop");
+    sandbox.shutdown().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unauthorized_forbidden_and_invalid_input() {
     let sandbox = Sandbox::builder()

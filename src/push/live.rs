@@ -189,6 +189,7 @@ pub struct LiveStream {
     events: PushStream,
     errors: mpsc::UnboundedReceiver<Error>,
     task: tokio::task::JoinHandle<()>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
     renewals: Arc<AtomicU64>,
     local_addr: SocketAddr,
     orb_id: String,
@@ -213,6 +214,25 @@ impl LiveStream {
     /// Where the receiver listens.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// End early: the device is given a last configuration of one second (Orb's API has no
+    /// call that ends temporary datasets, so a short one replaces the current one), renewing
+    /// stops, and the stream yields what arrives meanwhile, then ends. Without this, a dropped
+    /// stream leaves the device pushing to a closed receiver until its window ends.
+    ///
+    /// ```no_run
+    /// # async fn demo(mut live: orb_cloud::push::LiveStream) {
+    /// use futures_util::StreamExt;
+    /// tokio::signal::ctrl_c().await.ok();
+    /// live.stop();
+    /// while let Some(_event) = live.next().await {} // the last records, then the end
+    /// # }
+    /// ```
+    pub fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
     }
 
     /// How many times the temporary configuration has been renewed so far.
@@ -368,6 +388,7 @@ async fn start(
     let (errors_tx, errors) = mpsc::unbounded_channel();
     let renewals = Arc::new(AtomicU64::new(0));
     let local_addr = receiver.local_addr();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
     let task = tokio::spawn(renew(
         Renewal {
             client: client.clone(),
@@ -378,6 +399,7 @@ async fn start(
             renewals: renewals.clone(),
             errors: errors_tx,
             drain_grace,
+            stop: stop_rx,
         },
         first.duration().as_duration(),
         request,
@@ -386,6 +408,7 @@ async fn start(
         events,
         errors,
         task,
+        stop: Some(stop_tx),
         renewals,
         local_addr,
         orb_id: orb_id.to_owned(),
@@ -401,6 +424,7 @@ struct Renewal {
     renewals: Arc<AtomicU64>,
     errors: mpsc::UnboundedSender<Error>,
     drain_grace: Duration,
+    stop: tokio::sync::oneshot::Receiver<()>,
 }
 
 async fn renew(
@@ -417,7 +441,9 @@ async fn renew(
         renewals,
         errors,
         drain_grace,
+        mut stop,
     } = renewal;
+    let mut stop_open = true;
     let mut expires = Instant::now() + first_window;
     let mut next = Instant::now() + renew_after(first_window);
     loop {
@@ -426,7 +452,28 @@ async fn renew(
             Some(stop) if stop <= next || expires >= stop => stop,
             _ => next,
         };
-        tokio::time::sleep_until(wake).await;
+        let stopped = tokio::select! {
+            () = tokio::time::sleep_until(wake) => false,
+            // A dropped sender is the stream dropped: nothing to tell the device then.
+            asked = &mut stop, if stop_open => {
+                stop_open = false;
+                asked.is_ok()
+            }
+        };
+        if !stopped && Instant::now() < wake {
+            continue; // the stream was dropped: go on as before until the stop
+        }
+        if stopped {
+            // The shortest window replaces the current one: the device stops within a second.
+            let last = request(Some(Duration::from_secs(1)));
+            let device = DeviceHandle::new(&client, organization.clone(), OrbId::from(&orb_id));
+            if let Err(error) = device.temp_datasets(&last).await {
+                tracing::warn!(orb_id, %error, "could not shorten the device's push on stop");
+                let _ = errors.send(error);
+            }
+            tracing::info!(orb_id, "live stream stopped early");
+            break;
+        }
         let now = Instant::now();
         if stop_at.is_some_and(|stop| now >= stop) {
             break;
