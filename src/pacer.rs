@@ -100,8 +100,13 @@ impl State {
 #[derive(Debug)]
 pub(crate) struct Permit<'a> {
     pacer: &'a Pacer,
-    /// How long to wait before sending.
+    /// How long to wait before sending (the larger of the two below).
+    #[cfg(test)]
     pub wait: Option<Duration>,
+    /// Of which: the time for a token to come back.
+    refill: Option<Duration>,
+    /// Of which: what is left of a 429's `Retry-After` hold (no rate-limit headers).
+    held: Option<Duration>,
     /// When the token was reserved (before the wait).
     reserved_at: Instant,
     done: bool,
@@ -132,13 +137,16 @@ impl Pacer {
             .hold_until
             .and_then(|until| until.checked_duration_since(now))
             .filter(|d| !d.is_zero());
-        let wait = match (wait, held) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
+        let refill = wait;
         Permit {
             pacer: self,
-            wait,
+            #[cfg(test)]
+            wait: match (wait, held) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            },
+            refill,
+            held,
             reserved_at: now,
             done: false,
         }
@@ -146,6 +154,19 @@ impl Pacer {
 }
 
 impl Permit<'_> {
+    /// How long to wait before sending. After a refused attempt's backoff (`backed_off`
+    /// nonzero), the hold of that 429 counts as served by it: one wait per refused attempt, not
+    /// the backoff and then the rest of the hold. A token's refill is counted from now and is
+    /// always waited.
+    pub(crate) fn wait_after(&self, backed_off: Duration) -> Option<Duration> {
+        let held = self.held.filter(|_| backed_off.is_zero());
+        match (self.refill, held) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+        .filter(|w| !w.is_zero())
+    }
+
     /// The request was answered at `now` with this status, these rate-limit headers and this
     /// `Retry-After`.
     pub(crate) fn answered(

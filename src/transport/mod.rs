@@ -219,10 +219,7 @@ impl Transport {
             // spending a certain 429.
             let permit = inner.pacer.reserve(inner.sleeper.now());
             let waited = std::mem::take(&mut backed_off);
-            let pacing = permit
-                .wait
-                .map(|w| retry.delay(1, Some(w)).saturating_sub(waited))
-                .filter(|w| !w.is_zero());
+            let pacing = permit.wait_after(waited).map(|w| retry.delay(1, Some(w)));
             if let Some(wait) = pacing {
                 let remaining = deadline.map(|d| d.saturating_sub(elapsed()));
                 if remaining.is_some_and(|r| wait >= r) {
