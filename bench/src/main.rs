@@ -18,6 +18,7 @@
 
 mod build_cost;
 mod child;
+mod cli;
 mod fanout;
 mod ingest;
 mod list;
@@ -49,7 +50,7 @@ struct Cli {
     /// Skip the clean-build comparison (the slowest part: two cold builds).
     #[arg(long)]
     skip_build: bool,
-    /// Run only these sections (comma-separated): list, overhead, ingest, fanout, build.
+    /// Run only these sections (comma-separated): list, overhead, ingest, fanout, cli, build.
     #[arg(long, value_delimiter = ',', value_parser = ["list", "overhead", "ingest", "fanout", "build"])]
     only: Vec<String>,
     #[command(subcommand)]
@@ -109,6 +110,9 @@ async fn run(cli: Cli) {
     }
     if want("fanout") {
         fanout::run(runs).await;
+    }
+    if want("cli") {
+        cli::run(python, runs).await;
     }
     // 5. Build cost.
     if want("build") {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 pub enum CliError {
     #[error(transparent)]
     Api(#[from] orb_cloud::Error),
-    #[error("no Orb Cloud API key: set ORB_CLOUD_API_KEY or pass --api-key (create one in Orb Cloud under Orchestration > API Keys). To try orb without one, add --sandbox.")]
+    #[error("no Orb Cloud API key: set ORB_CLOUD_API_KEY, pass --api-key, or name one in a profile of ~/.config/orb/config.toml (create a key in Orb Cloud under Orchestration > API Keys). To try orb without one, add --sandbox.")]
     NoKey,
     /// A mistake in the arguments: nothing was sent.
     #[error("{0}")]

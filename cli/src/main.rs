@@ -8,23 +8,29 @@
 //! ```
 
 mod args;
+mod columns;
 mod commands;
+mod config_keys;
 mod context;
 mod error;
 mod output;
+mod profiles;
 mod tally;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use commands::Command;
+
+/// The version, with the commit it was built from when built from a git checkout (cli/build.rs).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("ORB_BUILD_COMMIT"));
 use context::Global;
 
 /// Orb Cloud from the command line: organizations, devices and their Orb Scores, configuration,
 /// speed tests and live dataset streams.
 #[derive(Debug, Parser)]
-#[command(name = "orb", version, propagate_version = true)]
+#[command(name = "orb", version = VERSION, propagate_version = true)]
 struct Cli {
     #[command(flatten)]
     global: Global,
@@ -41,6 +47,26 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // Made from the definition of the arguments; no connection, no runtime.
+    match &cli.command {
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            let mut text = Vec::new();
+            clap_complete::generate(*shell, &mut command, "orb", &mut text);
+            output::write_stdout(&text);
+            return ExitCode::SUCCESS;
+        }
+        Command::Man => {
+            let mut text = Vec::new();
+            if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut text) {
+                output::eprintln_human(&format!("error: could not make the manual page: {e}"));
+                return ExitCode::FAILURE;
+            }
+            output::write_stdout(&text);
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
     if std::env::var_os("RUST_LOG").is_some() {
         tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())

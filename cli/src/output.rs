@@ -7,22 +7,46 @@ use std::time::{Duration, SystemTime};
 use orb_cloud::datasets::Record;
 use serde::Serialize;
 
+/// How results are written: `--format`, or `--json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people (colour on a terminal).
+    Table,
+    /// One JSON object per line; each kind of object has one shape.
+    Json,
+    /// Comma-separated values with a header row (listings only).
+    Csv,
+}
+
 /// Output settings for one run.
 #[derive(Debug, Clone, Copy)]
 pub struct Output {
+    /// Whether output is for programs (JSON lines or CSV): nothing for people on stdout then.
     pub json: bool,
+    pub format: Format,
     pub colour: bool,
     pub interactive: bool,
+    /// No progress lines (`--quiet`).
+    pub quiet: bool,
 }
 
 impl Output {
-    pub fn new(json: bool) -> Self {
+    pub fn new(format: Format) -> Self {
         let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let json = format != Format::Table;
         Self {
             json,
+            format,
             colour: !json && !no_colour && std::io::stdout().is_terminal(),
             interactive: !json && std::io::stderr().is_terminal(),
+            quiet: false,
         }
+    }
+
+    /// The same, without progress lines.
+    pub fn quiet(mut self, quiet: bool) -> Self {
+        self.quiet = quiet;
+        self
     }
 
     /// One JSON value on one line.
@@ -88,9 +112,18 @@ impl Output {
         }
     }
 
-    /// A spinner on stderr while `label` is in progress (only on a terminal).
+    /// A spinner on stderr while `label` is in progress on a terminal; elsewhere (a log, a CI
+    /// job), a plain line when it has lasted 2 s and every 10 s after, so that a slow server is
+    /// not mistaken for a hung command. Nothing with `--quiet`.
     pub fn spinner(&self, label: &str) -> Spinner {
-        Spinner::start(self.interactive, label)
+        match (self.quiet, self.interactive) {
+            (true, _) => Spinner {
+                task: None,
+                clear: false,
+            },
+            (false, true) => Spinner::start(label),
+            (false, false) => Spinner::lines(label),
+        }
     }
 }
 
@@ -277,13 +310,29 @@ fn visible_width(text: &str) -> usize {
 /// A spinner on stderr, cleared when dropped.
 pub struct Spinner {
     task: Option<tokio::task::JoinHandle<()>>,
+    /// Whether the line must be cleared at the end (the terminal spinner).
+    clear: bool,
 }
 
 impl Spinner {
-    fn start(enabled: bool, label: &str) -> Self {
-        if !enabled {
-            return Self { task: None };
+    fn lines(label: &str) -> Self {
+        let label = label.to_owned();
+        let task = tokio::spawn(async move {
+            let started = tokio::time::Instant::now();
+            let mut next = started + Duration::from_secs(2);
+            loop {
+                tokio::time::sleep_until(next).await;
+                eprintln!("orb: still {label} ({}s)", started.elapsed().as_secs());
+                next += Duration::from_secs(10);
+            }
+        });
+        Self {
+            task: Some(task),
+            clear: false,
         }
+    }
+
+    fn start(label: &str) -> Self {
         let label = label.to_owned();
         let task = tokio::spawn(async move {
             const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -293,7 +342,10 @@ impl Spinner {
                 eprint!("\r{frame} {label}…\x1b[K");
             }
         });
-        Self { task: Some(task) }
+        Self {
+            task: Some(task),
+            clear: true,
+        }
     }
 }
 
@@ -301,7 +353,9 @@ impl Drop for Spinner {
     fn drop(&mut self) {
         if let Some(task) = self.task.take() {
             task.abort();
-            eprint!("\r\x1b[K");
+            if self.clear {
+                eprint!("\r\x1b[K");
+            }
         }
     }
 }
@@ -396,8 +450,10 @@ mod tests {
     fn remote_escapes_are_shown_and_own_colours_kept() {
         let out = Output {
             json: false,
+            format: Format::Table,
             colour: true,
             interactive: false,
+            quiet: false,
         };
         let name = "caf\u{e9}\u{1b}[2J\u{1b}]0;pwned\u{7}\u{202e}x";
         let line = format!("{} {}", out.paint("ok", Style::Good), name);

@@ -15,6 +15,10 @@ fn orb() -> Command {
     cmd.env_remove("ORB_CLOUD_API_KEY")
         .env_remove("ORB_CLOUD_BASE_URL")
         .env_remove("RUST_LOG")
+        .env_remove("ORB_PROFILE")
+        .env_remove("ORB_PUSH_TOKEN")
+        // No config file of the machine's user reaches the tests.
+        .env("ORB_CONFIG", "/nonexistent/orb-cli-tests/config.toml")
         .env("NO_COLOR", "1")
         .stdin(Stdio::null());
     cmd
@@ -39,9 +43,15 @@ impl Run {
     fn fails(self) -> Self {
         assert_ne!(self.code, 0, "expected a failure; stdout:\n{}", self.stdout);
         assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
-        assert!(self.stderr.starts_with("error: "), "{}", self.stderr);
+        // Progress lines of a long wait may come first; then the error.
+        let error: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|l| !l.starts_with("orb: still "))
+            .collect();
+        assert!(error[0].starts_with("error: "), "{}", self.stderr);
         // One or two plain sentences: no debug dump.
-        assert!(self.stderr.lines().count() <= 3, "{}", self.stderr);
+        assert!(error.len() <= 3, "{}", self.stderr);
         self
     }
 
@@ -153,6 +163,13 @@ async fn a_device_that_does_not_decode_is_left_out_with_a_warning() {
     use wiremock::matchers::path;
     use wiremock::{Mock, MockServer, ResponseTemplate};
     let server = MockServer::start().await;
+    Mock::given(path("/api/v2/organizations"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!([{"organization_id": "o1", "name": "One"}])),
+        )
+        .mount(&server)
+        .await;
     Mock::given(path("/api/v2/organization/o1/devices"))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
             {"orb_id": "good1", "name": "a", "is_connected": 1},
@@ -217,7 +234,7 @@ async fn device_config_and_speedtest() {
         .await
         .ok()
         .json_lines();
-    assert_eq!(json[0]["device"]["orb_id"], id);
+    assert_eq!(json[0]["orb_id"], id);
 
     let r = against(&sb, &["device", "nosuchdevice"]).await.fails();
     assert!(
@@ -287,10 +304,15 @@ async fn device_config_and_speedtest() {
     let json = busy.json_lines();
     assert_eq!(json[0]["kind"], "content");
     assert_eq!(json[0]["answer"]["test_uuid"], "");
-    let r = against(&sb, &["speedtest", id, "--kind", "fastest"])
-        .await
-        .fails();
-    assert!(r.stderr.contains("fastest"));
+    // The kinds are listed in help and checked by the parser (exit 2); `peak` is an alias.
+    let r = against(&sb, &["speedtest", id, "--kind", "fastest"]).await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("fastest"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("possible values: content, top"),
+        "{}",
+        r.stderr
+    );
     sb.shutdown().await.unwrap();
 }
 
@@ -526,6 +548,7 @@ async fn remote_text_cannot_drive_the_terminal() {
     Mock::given(path("/api/v2/organizations"))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
             {"organization_id": "o1", "name": hostile},
+            {"organization_id": "o2", "name": "Two"},
         ])))
         .mount(&server)
         .await;
@@ -841,4 +864,425 @@ async fn ctrl_c_stops_the_device_and_exits_130() {
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("stopping"), "{stderr}");
     assert!(!stderr.contains("error"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_patch_checks_keys_and_values_before_sending() {
+    let sb = sandbox(1).await;
+    let id = sb.fleet().organizations[0].devices[0].orb_id.clone();
+    let id = id.as_str();
+    for (pair, expect) in [
+        ("foo=", "unknown configuration key \"foo\""),
+        ("a b=c", "unknown configuration key"),
+        ("totally.unknown.key=1", "did you mean"),
+        (
+            "orb.identifiable_level=bogusvalue",
+            "one of none, minimal, full",
+        ),
+        ("datasets.cloud_push=", "--remove datasets.cloud_push"),
+        ("datasets.push=format=xml", "format=xml"),
+        (
+            "datasets.push=responsivness_1s",
+            "did you mean \"responsiveness_1s\"",
+        ),
+    ] {
+        let r = against(&sb, &["config", "patch", id, pair]).await.fails();
+        assert_eq!(r.code, 2, "{pair}: {}", r.stderr);
+        assert!(r.stderr.contains(expect), "{pair}: {}", r.stderr);
+    }
+    let before = against(&sb, &["config", "get", id, "--json"])
+        .await
+        .ok()
+        .json_lines();
+    // A dry run sends nothing.
+    let dry = against(
+        &sb,
+        &[
+            "config",
+            "patch",
+            id,
+            "orb.identifiable_level=minimal",
+            "--dry-run",
+            "--json",
+        ],
+    )
+    .await
+    .ok()
+    .json_lines();
+    assert_eq!(dry[0]["sent"], false);
+    assert_eq!(dry[0]["patch"]["orb.identifiable_level"][0], "minimal");
+    let after = against(&sb, &["config", "get", id, "--json"])
+        .await
+        .ok()
+        .json_lines();
+    assert_eq!(before, after);
+    // Newer keys go through with --force; a key is cleared with --remove.
+    against(
+        &sb,
+        &["config", "patch", id, "collectors.future.knob=1", "--force"],
+    )
+    .await
+    .ok();
+    let r = against(
+        &sb,
+        &[
+            "config",
+            "patch",
+            id,
+            "--remove",
+            "datasets.cloud_push",
+            "--json",
+        ],
+    )
+    .await
+    .ok();
+    assert!(r.stdout.contains("datasets.cloud_push"), "{}", r.stdout);
+    // The known keys, without a key or a connection.
+    let keys = run(args(&["config", "keys", "--json"]), vec![]).await.ok();
+    let names: Vec<String> = keys
+        .json_lines()
+        .iter()
+        .map(|k| k["key"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(names.contains(&"datasets.push".to_owned()), "{names:?}");
+    assert!(names.contains(&"orb.identifiable_level".to_owned()));
+    sb.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_json_shape_per_kind_and_global_settings_checked() {
+    let sb = sandbox(1).await;
+    let listed = against(&sb, &["devices", "--json"]).await.ok().json_lines();
+    let id = listed[0]["orb_id"].as_str().unwrap().to_owned();
+    let one = against(&sb, &["device", &id, "--json"])
+        .await
+        .ok()
+        .json_lines();
+    // `orb device --json` is the same object as its line in `orb devices --json`.
+    let keys = |v: &Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&one[0]), keys(&listed[0]));
+    assert_eq!(one[0]["orb_id"], listed[0]["orb_id"]);
+
+    // --sandbox with --base-url: refused, not ignored.
+    let r = run(
+        args(&["--sandbox", "--base-url", "http://127.0.0.1:9", "orgs"]),
+        vec![],
+    )
+    .await
+    .fails();
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--base-url"), "{}", r.stderr);
+    // --timeout takes a duration.
+    let r = against(&sb, &["--timeout", "soon", "orgs"]).await.fails();
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--timeout"), "{}", r.stderr);
+    // The help shows no dangling `=` for unset variables.
+    let help = run(args(&["--help"]), vec![]).await.ok();
+    assert!(
+        !help.stdout.contains("ORB_CLOUD_BASE_URL=]"),
+        "{}",
+        help.stdout
+    );
+    sb.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_server_gets_progress_lines_and_the_timeout_flag_works() {
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v2/organizations"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!([]))
+                .set_delay(Duration::from_secs(4)),
+        )
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    // Not a terminal: a plain progress line after 2 s.
+    let r = run(
+        args(&["--base-url", &uri, "--api-key", KEY, "orgs", "--json"]),
+        vec![],
+    )
+    .await
+    .ok();
+    assert!(
+        r.stderr.contains("orb: still listing organizations"),
+        "{}",
+        r.stderr
+    );
+    // --quiet: none.
+    let r = run(
+        args(&[
+            "--base-url",
+            &uri,
+            "--api-key",
+            KEY,
+            "--quiet",
+            "orgs",
+            "--json",
+        ]),
+        vec![],
+    )
+    .await
+    .ok();
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    // --timeout 1s --retries 0: one attempt, a timeout error in a second.
+    let started = std::time::Instant::now();
+    let r = run(
+        args(&[
+            "--base-url",
+            &uri,
+            "--api-key",
+            KEY,
+            "--timeout",
+            "1s",
+            "--retries",
+            "0",
+            "--quiet",
+            "orgs",
+        ]),
+        vec![],
+    )
+    .await
+    .fails();
+    assert!(r.stderr.contains("no answer within 1s"), "{}", r.stderr);
+    assert!(started.elapsed() < Duration::from_secs(4));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_takes_host_names_and_says_how_to_point_devices_at_it() {
+    let r = run(
+        args(&["listen", "--listen", "localhost:0", "--count", "0"]),
+        vec![],
+    )
+    .await
+    .ok();
+    assert!(
+        r.stderr
+            .contains("listening: devices POST to http://127.0.0.1:"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("orb config patch ORB_ID datasets.push=url="),
+        "{}",
+        r.stderr
+    );
+    let r = run(args(&["listen", "--listen", "7081"]), vec![])
+        .await
+        .fails();
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("HOST:PORT"), "{}", r.stderr);
+    // The flag, not the library's API, in the advice.
+    let r = run(args(&["listen", "--token", "short"]), vec![])
+        .await
+        .fails();
+    assert!(
+        r.stderr.contains("--token") && !r.stderr.contains("PushToken"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_and_fields_in_every_format() {
+    let sb = sandbox(1).await;
+    // CSV: a header and one record per device, every row as wide as the header.
+    let csv = against(&sb, &["devices", "--format", "csv"]).await.ok();
+    let mut reader = csv::Reader::from_reader(csv.stdout.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "orb_id");
+    assert!(headers.iter().any(|h| h == "score"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let json = against(&sb, &["devices", "--json"]).await.ok().json_lines();
+    assert_eq!(rows.len(), json.len());
+    assert!(rows.iter().all(|r| r.len() == headers.len()));
+    // --fields chooses columns in CSV, JSON and tables alike.
+    let chosen = against(
+        &sb,
+        &["devices", "--format", "csv", "--fields", "name,score,isp"],
+    )
+    .await
+    .ok();
+    assert!(
+        chosen.stdout.starts_with("name,score,isp\n"),
+        "{}",
+        chosen.stdout
+    );
+    let lines = against(&sb, &["devices", "--json", "--fields", "name,score"])
+        .await
+        .ok()
+        .json_lines();
+    for line in &lines {
+        let keys: Vec<&String> = line.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["name", "score"]);
+    }
+    let table = against(&sb, &["devices", "--fields", "name,isp"])
+        .await
+        .ok();
+    assert!(table.stdout.starts_with("NAME"), "{}", table.stdout);
+    assert!(!table.stdout.contains("SCORE"), "{}", table.stdout);
+    // An unknown field names the ones there are; CSV of a non-listing is refused.
+    let r = against(&sb, &["devices", "--fields", "nmae"]).await.fails();
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("orb_id, name"), "{}", r.stderr);
+    let r = against(&sb, &["orgs", "--format", "csv"]).await.ok();
+    assert!(r.stdout.starts_with("organization_id,name,description\n"));
+    let r = run(
+        args(&["--sandbox", "--format", "csv", "speedtest", "x"]),
+        vec![],
+    )
+    .await
+    .fails();
+    assert!(r.stderr.contains("listings"), "{}", r.stderr);
+    sb.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completions_man_page_and_version() {
+    for shell in ["bash", "zsh", "fish"] {
+        let r = run(args(&["completions", shell]), vec![]).await.ok();
+        assert!(r.stdout.contains("orb"), "{shell}");
+        assert!(r.stdout.contains("devices"), "{shell}: {}", r.stdout);
+        assert!(r.stdout.contains("--fields"), "{shell}");
+    }
+    let man = run(args(&["man"]), vec![]).await.ok();
+    assert!(
+        man.stdout.starts_with(".ie") || man.stdout.contains(".TH orb"),
+        "{}",
+        &man.stdout[..200.min(man.stdout.len())]
+    );
+    let version = run(args(&["--version"]), vec![]).await.ok();
+    assert!(version.stdout.starts_with("orb 0."), "{}", version.stdout);
+    // Built from this checkout: the commit is named.
+    assert!(version.stdout.contains("(commit "), "{}", version.stdout);
+    // Every command's help has examples.
+    for command in [
+        "orgs",
+        "devices",
+        "device",
+        "speedtest",
+        "stream",
+        "listen",
+        "demo",
+    ] {
+        let help = run(args(&[command, "--help"]), vec![]).await.ok();
+        assert!(
+            help.stdout.contains("Examples:"),
+            "{command}: {}",
+            help.stdout
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn org_takes_a_name_as_well_as_an_id() {
+    let sb = sandbox(2).await;
+    let orgs = against(&sb, &["orgs", "--json"]).await.ok().json_lines();
+    let id = orgs[0]["organization_id"].as_str().unwrap().to_owned();
+    let name = orgs[0]["name"].as_str().unwrap().to_owned();
+    let by_id = against(&sb, &["devices", "--org", &id, "--json"])
+        .await
+        .ok();
+    let by_name = against(&sb, &["devices", "--org", &name.to_uppercase(), "--json"])
+        .await
+        .ok();
+    assert_eq!(by_id.stdout, by_name.stdout);
+    let r = against(&sb, &["devices", "--org", "no such org"])
+        .await
+        .fails();
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains(&id), "{}", r.stderr);
+    sb.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profiles_give_the_key_and_base_url_and_a_command_can_give_the_key() {
+    let sb = sandbox(1).await;
+    let dir = std::env::temp_dir().join(format!("orb-cli-profiles-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.default]\napi_key_command = \"echo {KEY}\"\nbase_url = \"{}\"\n\n\
+             [profiles.broken]\napi_key_command = \"echo leaked-secret; exit 3\"\nbase_url = \"{0}\"\n",
+            sb.base_url()
+        ),
+    )
+    .unwrap();
+    let env = || vec![("ORB_CONFIG", config.display().to_string())];
+    let r = run(args(&["orgs", "--json"]), env()).await.ok();
+    assert_eq!(r.json_lines().len(), 1);
+    let r = run(args(&["--profile", "broken", "orgs"]), env())
+        .await
+        .fails();
+    assert!(r.stderr.contains("api_key_command failed"), "{}", r.stderr);
+    assert!(!r.stderr.contains("leaked-secret"), "{}", r.stderr);
+    let r = run(args(&["--profile", "nope", "orgs"]), env())
+        .await
+        .fails();
+    assert!(
+        r.stderr.contains("default, broken") || r.stderr.contains("broken, default"),
+        "{}",
+        r.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    sb.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn speedtest_wait_prints_the_result() {
+    let r = run(
+        args(&["--sandbox", "devices", "--json", "--connected"]),
+        vec![],
+    )
+    .await
+    .ok();
+    let id = r.json_lines()[0]["orb_id"].as_str().unwrap().to_owned();
+    let r = run(
+        args(&[
+            "--sandbox",
+            "speedtest",
+            &id,
+            "--wait",
+            "--wait-for",
+            "60s",
+            "--json",
+        ]),
+        vec![],
+    )
+    .await
+    .ok();
+    let lines = r.json_lines();
+    assert_eq!(lines.len(), 1, "{}", r.stdout);
+    assert!(
+        lines[0]["result"]["download_kbps"].as_i64().unwrap() > 0,
+        "{}",
+        r.stdout
+    );
+    // Without a way back for the record: a usage error before anything is sent.
+    let r = run(
+        args(&[
+            "--api-key",
+            KEY,
+            "--base-url",
+            "http://127.0.0.1:9",
+            "speedtest",
+            &id,
+            "--wait",
+        ]),
+        vec![],
+    )
+    .await
+    .fails();
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--public-url"), "{}", r.stderr);
 }

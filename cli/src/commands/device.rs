@@ -2,7 +2,6 @@
 
 use clap::Args;
 use orb_cloud::OrbScore;
-use serde_json::json;
 
 use crate::context::Context;
 use crate::error::CliError;
@@ -14,7 +13,7 @@ use super::devices::{place, status};
 pub(crate) struct DeviceArgs {
     /// The device's Orb id.
     pub(crate) orb_id: String,
-    /// Organization id (default: searched).
+    /// Organization id or name (default: searched).
     #[arg(long)]
     pub(crate) org: Option<String>,
 }
@@ -46,9 +45,9 @@ fn score_lines(out: &Output, name: &str, score: &OrbScore, depth: usize, lines: 
 
 pub(crate) async fn run(ctx: &Context, args: DeviceArgs) -> Result<(), CliError> {
     let (org, device) = ctx.org_of(&args.orb_id, args.org.as_deref()).await?;
+    // The same shape as each line of `orb devices --json`: one shape per kind of object.
     if ctx.out.json {
-        ctx.out
-            .json_line(&json!({"organization_id": org, "device": device}));
+        ctx.out.json_line(&device);
         return Ok(());
     }
     let out = &ctx.out;
@@ -67,7 +66,8 @@ pub(crate) async fn run(ctx: &Context, args: DeviceArgs) -> Result<(), CliError>
     };
     fact("organization", org);
     fact(
-        "version",
+        // The summary's format version, not the Orb's software version (Orb sends none).
+        "summary format",
         device
             .summary
             .as_ref()

@@ -3,13 +3,16 @@
 use clap::{Args, ValueEnum};
 use orb_cloud::{Device, OrbScore};
 
+use serde_json::json;
+
+use crate::columns::{self, Column};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::output::{shown, Output, Style, Table};
+use crate::output::{shown, Format, Output, Style};
 
 #[derive(Debug, Args)]
 pub(crate) struct DevicesArgs {
-    /// Organization id (default: the only one the key sees).
+    /// Organization id or name (default: the only one the key sees).
     #[arg(long)]
     org: Option<String>,
     /// Only devices that are connected now.
@@ -34,7 +37,8 @@ fn component(score: Option<&OrbScore>, name: &str) -> Option<i64> {
         .and_then(|c| c.display)
 }
 
-pub(crate) fn place(device: &Device) -> String {
+/// City and country, as data.
+fn place_text(device: &Device) -> String {
     device
         .geoip()
         .map(|g| {
@@ -44,8 +48,12 @@ pub(crate) fn place(device: &Device) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         })
-        .map(|p| shown(&p))
         .unwrap_or_default()
+}
+
+/// City and country, for people.
+pub(crate) fn place(device: &Device) -> String {
+    shown(&place_text(device))
 }
 
 pub(crate) fn status(out: &Output, device: &Device) -> String {
@@ -56,41 +64,87 @@ pub(crate) fn status(out: &Output, device: &Device) -> String {
     }
 }
 
+/// The columns of a device listing, in every format.
+pub(crate) const COLUMNS: &[Column<Device>] = &[
+    Column {
+        name: "orb_id",
+        header: "ORB ID",
+        right: false,
+        value: |d| json!(d.orb_id),
+        cell: None,
+    },
+    Column {
+        name: "name",
+        header: "NAME",
+        right: false,
+        value: |d| json!(d.name),
+        cell: None,
+    },
+    Column {
+        name: "status",
+        header: "STATUS",
+        right: false,
+        value: |d| {
+            json!(if d.is_connected() {
+                "online"
+            } else {
+                "offline"
+            })
+        },
+        cell: Some(status),
+    },
+    Column {
+        name: "score",
+        header: "SCORE",
+        right: true,
+        value: |d| json!(d.orb_score().and_then(|s| s.display)),
+        cell: Some(|out, d| out.score(d.orb_score().and_then(|s| s.display))),
+    },
+    Column {
+        name: "responsiveness",
+        header: "RESPONSIVE",
+        right: true,
+        value: |d| json!(component(d.orb_score(), "responsiveness_score")),
+        cell: Some(|out, d| out.score(component(d.orb_score(), "responsiveness_score"))),
+    },
+    Column {
+        name: "reliability",
+        header: "RELIABLE",
+        right: true,
+        value: |d| json!(component(d.orb_score(), "reliability_score")),
+        cell: Some(|out, d| out.score(component(d.orb_score(), "reliability_score"))),
+    },
+    Column {
+        name: "speed",
+        header: "SPEED",
+        right: true,
+        value: |d| json!(component(d.orb_score(), "bandwidth_score")),
+        cell: Some(|out, d| out.score(component(d.orb_score(), "bandwidth_score"))),
+    },
+    Column {
+        name: "isp",
+        header: "ISP",
+        right: false,
+        value: |d| json!(d.geoip().and_then(|g| g.isp_name.as_deref())),
+        cell: None,
+    },
+    Column {
+        name: "location",
+        header: "LOCATION",
+        right: false,
+        value: |d| json!(place_text(d)),
+        cell: None,
+    },
+];
+
+/// The device listing as a table (the demo's).
 pub(crate) fn device_table(out: &Output, devices: &[Device]) {
-    let mut table = Table::new(&[
-        "ORB ID",
-        "NAME",
-        "STATUS",
-        "SCORE",
-        "RESPONSIVE",
-        "RELIABLE",
-        "SPEED",
-        "ISP",
-        "LOCATION",
-    ])
-    .right(3)
-    .right(4)
-    .right(5)
-    .right(6);
-    for d in devices {
-        let score = d.orb_score();
-        table.row(vec![
-            shown(&d.orb_id),
-            shown(&d.name),
-            status(out, d),
-            out.score(score.and_then(|s| s.display)),
-            out.score(component(score, "responsiveness_score")),
-            out.score(component(score, "reliability_score")),
-            out.score(component(score, "bandwidth_score")),
-            shown(
-                d.geoip()
-                    .and_then(|g| g.isp_name.as_deref())
-                    .unwrap_or_default(),
-            ),
-            place(d),
-        ]);
-    }
-    table.print(out);
+    let people = Output {
+        format: Format::Table,
+        ..*out
+    };
+    // Every column exists and no field is chosen: nothing can fail.
+    let _ = columns::print(&people, devices, COLUMNS, None);
 }
 
 pub(crate) async fn run(ctx: &Context, args: DevicesArgs) -> Result<(), CliError> {
@@ -109,11 +163,10 @@ pub(crate) async fn run(ctx: &Context, args: DevicesArgs) -> Result<(), CliError
         }
         SortBy::Name => devices.sort_by(|a, b| a.name.cmp(&b.name).then(a.orb_id.cmp(&b.orb_id))),
     }
-    if ctx.out.json {
-        ctx.out.json_lines(&devices);
+    columns::print(&ctx.out, &devices, COLUMNS, ctx.fields.as_deref())?;
+    if ctx.out.format != Format::Table {
         return Ok(());
     }
-    device_table(&ctx.out, &devices);
     let online = devices.iter().filter(|d| d.is_connected()).count();
     ctx.out.say(&ctx.out.paint(
         &format!("{} devices, {online} online", devices.len()),

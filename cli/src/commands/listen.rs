@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use clap::Args;
 use futures_util::StreamExt;
-use orb_cloud::push::{PushReceiver, PushToken};
+use orb_cloud::push::{PushReceiver, PushToken, TokenError, MIN_TOKEN_LEN};
 
 use crate::args::{parse_duration, tls_config, TlsArgs};
 use crate::error::CliError;
@@ -13,9 +13,9 @@ use crate::tally::Tally;
 
 #[derive(Debug, Args)]
 pub(crate) struct ListenArgs {
-    /// Address to bind.
+    /// Address to bind: HOST:PORT, e.g. 0.0.0.0:7081 (every interface) or localhost:7081.
     #[arg(long, default_value = "0.0.0.0:7081")]
-    listen: SocketAddr,
+    listen: String,
     /// The secret in the push URL (16+ URL-safe characters; default: a random one, printed).
     #[arg(long, env = "ORB_PUSH_TOKEN", hide_env_values = true)]
     token: Option<String>,
@@ -38,37 +38,45 @@ pub(crate) async fn run(out: Output, args: ListenArgs) -> Result<(), CliError> {
         None => None,
     };
     let (token, generated) = match &args.token {
-        Some(t) => (
-            PushToken::new(t).map_err(|e| CliError::Usage(e.to_string()))?,
-            false,
-        ),
+        Some(t) => (token(t)?, false),
         None => (PushToken::generate(), true),
     };
+    let listen = resolve(&args.listen).await?;
     let mut builder = PushReceiver::builder().token(token).path(args.path.clone());
     if let Some(tls) = tls_config(&args.tls)? {
         builder = builder.tls(tls);
     }
-    let (receiver, mut events) =
-        builder
-            .bind(args.listen)
-            .await
-            .map_err(|e| CliError::Receiver {
-                addr: args.listen.to_string(),
-                reason: e.to_string(),
-            })?;
+    let (receiver, mut events) = builder.bind(listen).await.map_err(|e| CliError::Receiver {
+        addr: listen.to_string(),
+        reason: e.to_string(),
+    })?;
     // Always on stderr, also with --json: it is how the sender learns the URL. A token the
-    // user gave is theirs to know and stays out of terminals and logs.
-    if generated {
-        eprintln!("listening: devices POST to {}", receiver.local_url());
-        eprintln!("(a random token was generated; pass --token to keep the URL across restarts)");
+    // user gave is theirs to know and stays out of terminals and logs. Bound to every
+    // interface, the URL names this machine's address, which devices can reach (loopback is
+    // only for this machine).
+    let url = match (receiver.local_addr().ip().is_unspecified(), this_host()) {
+        (true, Some(ip)) => receiver.url(&format!(
+            "{}://{}",
+            if receiver.is_https() { "https" } else { "http" },
+            SocketAddr::new(ip, receiver.local_addr().port())
+        )),
+        _ => receiver.local_url(),
+    };
+    let shown_url = if generated {
+        url
     } else {
-        let url = receiver.local_url();
-        let masked = match url.rsplit_once('/') {
+        match url.rsplit_once('/') {
             Some((base, _)) => format!("{base}/<your-token>"),
             None => url,
-        };
-        eprintln!("listening: devices POST to {masked}");
+        }
+    };
+    eprintln!("listening: devices POST to {shown_url}");
+    if generated {
+        eprintln!("(a random token was generated; pass --token to keep the URL across restarts)");
     }
+    eprintln!(
+        "(point a device at it: orb config patch ORB_ID datasets.push=url={shown_url} datasets.push=responsiveness_1s)"
+    );
     if !receiver.is_https() {
         eprintln!("(plain HTTP: the token in the URL is readable on the network; --tls-cert/--tls-key serve HTTPS)");
     }
@@ -125,7 +133,43 @@ pub(crate) fn check(args: &ListenArgs) -> Result<(), CliError> {
         parse_duration("--duration", d)?;
     }
     if let Some(t) = &args.token {
-        PushToken::new(t).map_err(|e| CliError::Usage(e.to_string()))?;
+        token(t)?;
     }
     Ok(())
+}
+
+/// `--token`, with the rule in the flag's terms.
+fn token(text: &str) -> Result<PushToken, CliError> {
+    PushToken::new(text).map_err(|e| {
+        CliError::Usage(match e {
+            TokenError::TooShort { len } => format!(
+                "--token is {len} characters long; use at least {MIN_TOKEN_LEN} (e.g. \"$(openssl rand -hex 16)\"), or leave it out for a random one"
+            ),
+            other => format!("--token: {other}"),
+        })
+    })
+}
+
+/// `--listen` as HOST:PORT (a name such as localhost is looked up).
+async fn resolve(listen: &str) -> Result<SocketAddr, CliError> {
+    let bad = |why: String| CliError::Usage(format!("--listen {listen:?}: {why}"));
+    if !listen.contains(':') {
+        return Err(bad(
+            "expected HOST:PORT, e.g. 0.0.0.0:7081 or localhost:7081".into(),
+        ));
+    }
+    tokio::net::lookup_host(listen)
+        .await
+        .map_err(|e| bad(e.to_string()))?
+        .next()
+        .ok_or_else(|| bad("the name has no address".into()))
+}
+
+/// This machine's address on its default route, without sending anything (a UDP socket's
+/// connect only picks the route); `None` without one.
+fn this_host() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_unspecified() && !ip.is_loopback()).then_some(ip)
 }

@@ -13,28 +13,57 @@ use clap::Subcommand;
 
 use crate::context::{Context, Global};
 use crate::error::CliError;
-use crate::output::Output;
+use crate::output::Format;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// List the organizations the key can see.
+    #[command(
+        after_help = "Examples:\n  orb orgs\n  orb orgs --format csv > orgs.csv\n  orb orgs --json --fields organization_id,name"
+    )]
     Orgs,
     /// List an organization's devices with their Orb Scores.
+    #[command(
+        after_help = "Examples:\n  orb devices --connected --sort score\n  orb devices --org \"Head office\" --fields name,score,isp\n  orb devices --format csv > devices.csv\n  orb devices --json | jq -r 'select(.is_connected == 1) | .orb_id'"
+    )]
     Devices(devices::DevicesArgs),
     /// One device: status, place, network and its Orb Score with components.
+    #[command(
+        after_help = "Examples:\n  orb device ORB_ID\n  orb device ORB_ID --json   # the same object as its line in `orb devices --json`"
+    )]
     Device(device::DeviceArgs),
     /// Read, change or reset a device's configuration.
     #[command(subcommand)]
     Config(config::ConfigCommand),
-    /// Start a speed test on a device.
+    /// Start a speed test on a device (exit 1 when one is already running).
+    #[command(
+        after_help = "Examples:\n  orb speedtest ORB_ID\n  orb speedtest ORB_ID --kind top\n  orb speedtest ORB_ID --wait --public-url http://203.0.113.7:7081\n  orb --sandbox speedtest ORB_ID --wait"
+    )]
     Speedtest(speedtest::SpeedtestArgs),
     /// Stream a device's datasets live: configures it to push to a receiver started here.
+    #[command(
+        after_help = "Examples:\n  orb stream ORB_ID --datasets responsiveness_1s,scores_1m --public-url http://203.0.113.7:7081\n  orb stream ORB_ID --datasets speed_results --public-url https://ingest.example.com --tls-cert fullchain.pem --tls-key privkey.pem\n  orb --sandbox stream ORB_ID --datasets responsiveness_1s --duration 30s\n\nCtrl-C gives the device a one-second configuration so it stops pushing, then exits 130."
+    )]
     Stream(stream::StreamArgs),
     /// Run only a push receiver and print what devices send to it.
+    #[command(
+        after_help = "Examples:\n  orb listen --token \"$(openssl rand -hex 16)\"\n  orb listen --listen localhost:7081 --count 10 --json\n  orb listen --tls-cert fullchain.pem --tls-key privkey.pem"
+    )]
     Listen(listen::ListenArgs),
     /// A 30-second tour: organizations, devices and scores, a speed test and live records
     /// (on the sandbox unless a key is set).
+    #[command(
+        after_help = "Examples:\n  orb demo\n  orb demo --public-url http://203.0.113.7:7081   # with ORB_CLOUD_API_KEY set"
+    )]
     Demo(demo::DemoArgs),
+    /// Shell completions, e.g. `orb completions bash > ~/.local/share/bash-completion/completions/orb`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff), e.g. `orb man > orb.1 && man ./orb.1`.
+    Man,
 }
 
 pub(crate) async fn run(global: Global, command: Command) -> Result<(), CliError> {
@@ -42,12 +71,23 @@ pub(crate) async fn run(global: Global, command: Command) -> Result<(), CliError
     match &command {
         Command::Stream(args) => stream::check(args)?,
         Command::Listen(args) => listen::check(args)?,
-        Command::Speedtest(args) => speedtest::check(args)?,
         Command::Config(c) => config::check(c)?,
+        Command::Speedtest(args) => speedtest::check(args)?,
         _ => {}
     }
+    let listing = matches!(command, Command::Orgs | Command::Devices(_));
+    if !listing && (global.format == Some(Format::Csv) || global.fields.is_some()) {
+        return Err(CliError::Usage(
+            "--format csv and --fields are for listings: orb orgs, orb devices".into(),
+        ));
+    }
+    // What needs no Orb Cloud runs without a key.
+    if let Command::Config(config::ConfigCommand::Keys) = command {
+        config::print_keys(&global.output());
+        return Ok(());
+    }
     if let Command::Listen(args) = command {
-        return listen::run(Output::new(global.json), args).await;
+        return listen::run(global.output(), args).await;
     }
     let no_key = global
         .api_key
@@ -63,7 +103,8 @@ pub(crate) async fn run(global: Global, command: Command) -> Result<(), CliError
         Command::Speedtest(args) => speedtest::run(&ctx, args).await,
         Command::Stream(args) => stream::run(&ctx, args).await,
         Command::Demo(args) => demo::run(&ctx, args).await,
-        Command::Listen(_) => unreachable!("handled above"),
+        // Handled before a client is made (listen) or by main (completions, man).
+        Command::Listen(_) | Command::Completions { .. } | Command::Man => Ok(()),
     };
     if let Some(sandbox) = ctx.sandbox {
         let _ = sandbox.shutdown().await;

@@ -1,23 +1,38 @@
 //! `orb orgs`: the organizations the key can see.
 
+use orb_cloud::Organization;
+use serde_json::json;
+
+use crate::columns::{self, Column};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::output::{shown, Table};
+
+/// The columns of an organization listing, in every format.
+const COLUMNS: &[Column<Organization>] = &[
+    Column {
+        name: "organization_id",
+        header: "ORGANIZATION ID",
+        right: false,
+        value: |o| json!(o.organization_id),
+        cell: None,
+    },
+    Column {
+        name: "name",
+        header: "NAME",
+        right: false,
+        value: |o| json!(o.name),
+        cell: None,
+    },
+    Column {
+        name: "description",
+        header: "DESCRIPTION",
+        right: false,
+        value: |o| json!(o.description),
+        cell: None,
+    },
+];
 
 pub(crate) async fn run(ctx: &Context) -> Result<(), CliError> {
     let orgs = ctx.organizations().await?;
-    if ctx.out.json {
-        ctx.out.json_lines(&orgs);
-        return Ok(());
-    }
-    let mut table = Table::new(&["ORGANIZATION ID", "NAME", "DESCRIPTION"]);
-    for org in &orgs {
-        table.row(vec![
-            shown(org.organization_id.as_deref().unwrap_or_default()),
-            shown(org.name.as_deref().unwrap_or_default()),
-            shown(org.description.as_deref().unwrap_or_default()),
-        ]);
-    }
-    table.print(&ctx.out);
-    Ok(())
+    columns::print(&ctx.out, &orgs, COLUMNS, ctx.fields.as_deref())
 }

@@ -80,7 +80,18 @@ pub(crate) async fn run(ctx: &Context, args: StreamArgs) -> Result<(), CliError>
     options = options.behind_tls_proxy(args.behind_tls_proxy);
     let live = {
         let _spinner = ctx.out.spinner("configuring the device");
-        ctx.client.device(&args.orb_id).stream(options).await?
+        // The library's advice names its own API; here the flags say it.
+        ctx.client
+            .device(&args.orb_id)
+            .stream(options)
+            .await
+            .map_err(|e| match e {
+                orb_cloud::Error::PushReceiver { addr, source } => CliError::Receiver {
+                    addr,
+                    reason: format!("{source}; choose another address with --listen"),
+                },
+                other => other.into(),
+            })?
     };
     if !ctx.out.json {
         eprintln!(
@@ -151,6 +162,18 @@ async fn no_records_reason(ctx: &Context, orb_id: &str) -> String {
 /// The checks that need no connection, so a typo costs nothing.
 pub(crate) fn check(args: &StreamArgs) -> Result<(), CliError> {
     check_datasets(&args.datasets, args.allow_unknown_datasets)?;
+    let https = args
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"));
+    if https && args.tls.tls_cert.is_none() && !args.behind_tls_proxy {
+        return Err(CliError::Usage(
+            "--public-url is https:// but the receiver would serve plain HTTP, which the device \
+             cannot talk to: give it a certificate (--tls-cert and --tls-key), or pass \
+             --behind-tls-proxy when a reverse proxy in front ends TLS"
+                .into(),
+        ));
+    }
     parse_duration("--duration", &args.duration)?;
     parse_duration("--interval", &args.interval)?;
     Ok(())
