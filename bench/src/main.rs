@@ -51,7 +51,7 @@ struct Cli {
     #[arg(long)]
     skip_build: bool,
     /// Run only these sections (comma-separated): list, overhead, ingest, fanout, cli, build.
-    #[arg(long, value_delimiter = ',', value_parser = ["list", "overhead", "ingest", "fanout", "build"])]
+    #[arg(long, value_delimiter = ',', value_parser = ["list", "overhead", "ingest", "fanout", "cli", "build"])]
     only: Vec<String>,
     #[command(subcommand)]
     child: Option<Child>,

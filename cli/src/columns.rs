@@ -60,7 +60,7 @@ fn text(value: &Value) -> String {
 
 /// Print `items` as `out` says. Without `--fields`, JSON is each item's whole object (the shape
 /// `--json` documents for its kind); with it, an object of the chosen fields.
-pub(crate) fn print<T: Serialize>(
+pub(crate) fn print<T: Serialize + Sync>(
     out: &Output,
     items: &[T],
     columns: &[Column<T>],
