@@ -20,7 +20,7 @@ pub(crate) struct Global {
     /// Orb Cloud API key (Orchestration > API Keys in Orb Cloud).
     #[arg(long, global = true, env = "ORB_CLOUD_API_KEY", hide_env_values = true)]
     pub(crate) api_key: Option<String>,
-    /// Orb Cloud base URL (default https://panel.orb.net).
+    /// Orb Cloud base URL (default: Orb's own, panel.orb.net over HTTPS).
     #[arg(
         long,
         global = true,

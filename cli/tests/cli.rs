@@ -1165,18 +1165,25 @@ async fn completions_man_page_and_version() {
     assert!(version.stdout.contains("(commit "), "{}", version.stdout);
     // Every command's help has examples.
     for command in [
-        "orgs",
-        "devices",
-        "device",
-        "speedtest",
-        "stream",
-        "listen",
-        "demo",
+        &["orgs"][..],
+        &["devices"],
+        &["device"],
+        &["config"],
+        &["config", "get"],
+        &["config", "patch"],
+        &["config", "reset"],
+        &["config", "keys"],
+        &["speedtest"],
+        &["stream"],
+        &["listen"],
+        &["demo"],
     ] {
-        let help = run(args(&[command, "--help"]), vec![]).await.ok();
+        let help = run(args(&[command, &["--help"]].concat()), vec![])
+            .await
+            .ok();
         assert!(
             help.stdout.contains("Examples:"),
-            "{command}: {}",
+            "{command:?}: {}",
             help.stdout
         );
     }

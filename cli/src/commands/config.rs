@@ -16,6 +16,7 @@ use super::device::DeviceArgs;
 #[derive(Debug, Subcommand)]
 pub(crate) enum ConfigCommand {
     /// Show a device's configuration.
+    #[command(after_help = "Examples:\n  orb config get ORB_ID\n  orb config get ORB_ID --json")]
     Get(DeviceArgs),
     /// Change keys of a device's configuration: KEY=VALUE, repeated for several values of a key
     /// (e.g. datasets.push=scores_1m datasets.push=format=json). Keys and values are checked
@@ -42,8 +43,12 @@ pub(crate) enum ConfigCommand {
         force: bool,
     },
     /// The configuration keys Orb documents and what their values may be.
+    #[command(after_help = "Examples:\n  orb config keys\n  orb config keys --json")]
     Keys,
     /// Remove the device's configuration override.
+    #[command(
+        after_help = "Examples:\n  orb config reset ORB_ID\n  orb config reset ORB_ID --fallback CONFIGURATION_ID"
+    )]
     Reset {
         #[command(flatten)]
         device: DeviceArgs,

@@ -33,7 +33,10 @@ pub(crate) enum Command {
     )]
     Device(device::DeviceArgs),
     /// Read, change or reset a device's configuration.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  orb config get ORB_ID\n  orb config patch ORB_ID datasets.cloud_push=scores_1m --dry-run\n  orb config keys"
+    )]
     Config(config::ConfigCommand),
     /// Start a speed test on a device (exit 1 when one is already running).
     #[command(
