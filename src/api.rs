@@ -122,6 +122,7 @@ impl crate::Error {
             operation,
             url: String::new(),
             reason: crate::transport::error_chain(&source),
+            attempts: 0,
             connect: source.is_connect(),
             source,
         }

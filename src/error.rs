@@ -157,7 +157,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// Connection, DNS, TLS or protocol failure.
-    #[error("{operation}: could not talk to Orb Cloud at {url}: {reason}")]
+    #[error("{operation}: could not talk to Orb Cloud at {url}{}: {reason}", attempts_text(*.attempts))]
     Transport {
         /// What was being done.
         operation: Operation,
@@ -165,6 +165,8 @@ pub enum Error {
         url: String,
         /// What failed, with its causes.
         reason: String,
+        /// Attempts made, this one included (0: not known, as through the generated client).
+        attempts: u32,
         /// True when the connection could not even be made.
         connect: bool,
         /// reqwest's error, without its URL.
@@ -189,6 +191,15 @@ fn retry_advice(after: Option<Duration>) -> String {
         ),
         Some(d) => format!(": retry after {}s", d.as_secs_f64().ceil()),
         None => ": slow down and retry later".to_string(),
+    }
+}
+
+/// ` (3 attempts)` after retries, so nobody retries by hand what the client already did.
+fn attempts_text(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" ({attempts} attempts)")
+    } else {
+        String::new()
     }
 }
 
@@ -335,6 +346,8 @@ pub struct ApiError {
     /// Where a redirect that was not followed pointed (`Location`): the client follows
     /// redirects only within the base URL's origin.
     pub redirect: Option<String>,
+    /// Attempts made, the one answered so included (0: not known).
+    pub attempts: u32,
 }
 
 /// Longest body excerpt kept in an error.
@@ -415,6 +428,9 @@ impl std::fmt::Display for ApiError {
                 "; redirected to {}, not followed: the client follows redirects only within the base URL's origin",
                 printable(to)
             )?;
+        }
+        if self.attempts > 1 {
+            write!(f, "; the same answer after {} attempts", self.attempts)?;
         }
         Ok(())
     }

@@ -86,7 +86,7 @@ pub use device::{
 };
 pub use endpoint::{Endpoint, FromGenerated, SpecOperation};
 pub use error::{ApiError, Error};
-pub use listing::{Lenient, SkippedItem};
+pub use listing::{Lenient, SkippedItem, WithJson};
 pub use operation::{Evidence, Operation, Permission};
 pub use ratelimit::RateLimit;
 pub use request_options::RequestOptions;

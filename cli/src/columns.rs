@@ -1,6 +1,8 @@
 //! Listings in every output format from one description of their columns: a table for people,
 //! CSV for spreadsheets, JSON lines for programs, and `--fields` to choose columns in each.
 
+use std::borrow::Borrow;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -60,9 +62,9 @@ fn text(value: &Value) -> String {
 
 /// Print `items` as `out` says. Without `--fields`, JSON is each item's whole object (the shape
 /// `--json` documents for its kind); with it, an object of the chosen fields.
-pub(crate) fn print<T: Serialize + Sync>(
+pub(crate) fn print<T, R: Borrow<T> + Serialize + Sync>(
     out: &Output,
-    items: &[T],
+    items: &[R],
     columns: &[Column<T>],
     fields: Option<&[String]>,
 ) -> Result<(), CliError> {
@@ -75,7 +77,7 @@ pub(crate) fn print<T: Serialize + Sync>(
                 .map(|item| {
                     chosen
                         .iter()
-                        .map(|c| (c.name.to_owned(), (c.value)(item)))
+                        .map(|c| (c.name.to_owned(), (c.value)(item.borrow())))
                         .collect()
                 })
                 .collect();
@@ -89,7 +91,7 @@ pub(crate) fn print<T: Serialize + Sync>(
                 .map_err(csv_error)?;
             for item in items {
                 writer
-                    .write_record(chosen.iter().map(|c| text(&(c.value)(item))))
+                    .write_record(chosen.iter().map(|c| text(&(c.value)(item.borrow()))))
                     .map_err(csv_error)?;
             }
             let bytes = writer
@@ -110,8 +112,8 @@ pub(crate) fn print<T: Serialize + Sync>(
                     chosen
                         .iter()
                         .map(|c| match c.cell {
-                            Some(cell) => cell(out, item),
-                            None => crate::output::shown(&text(&(c.value)(item))),
+                            Some(cell) => cell(out, item.borrow()),
+                            None => crate::output::shown(&text(&(c.value)(item.borrow()))),
                         })
                         .collect(),
                 );

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use clap::Args;
-use orb_cloud::{OrbCloud, OrbCloudBuilder, Organization, RetryPolicy};
+use orb_cloud::{Device, OrbCloud, OrbCloudBuilder, Organization, RetryPolicy, WithJson};
 use orb_cloud_sandbox::{Sandbox, SandboxHandle};
 
 use crate::args::parse_duration;
@@ -125,13 +125,14 @@ impl Context {
     }
 
     /// The organization's devices. A device Orb sends in a shape this version cannot read is
-    /// left out with a warning on stderr rather than failing the whole command.
-    pub async fn devices(&self, org: &str) -> Result<Vec<orb_cloud::Device>, CliError> {
+    /// left out with a warning on stderr rather than failing the whole command. Each comes with
+    /// the JSON Orb sent for it, which `--json` prints as it is.
+    pub async fn devices(&self, org: &str) -> Result<Vec<WithJson<Device>>, CliError> {
         let listing = self
             .client
             .organization(org)
             .devices()
-            .list_lenient()
+            .list_lenient_with_json()
             .await?;
         for skipped in &listing.skipped {
             crate::output::eprintln_human(&format!("warning: organization {org:?}: {skipped}"));
@@ -200,7 +201,7 @@ impl Context {
         &self,
         orb_id: &str,
         org: Option<&str>,
-    ) -> Result<(String, orb_cloud::Device), CliError> {
+    ) -> Result<(String, WithJson<Device>), CliError> {
         let orgs = match org {
             Some(org) => vec![self.resolve_org(org).await?],
             None => self
@@ -213,7 +214,7 @@ impl Context {
         let _spinner = self.out.spinner("looking for the device");
         for id in orgs {
             let devices = self.devices(&id).await?;
-            if let Some(device) = devices.into_iter().find(|d| d.orb_id == orb_id) {
+            if let Some(device) = devices.into_iter().find(|d| d.value.orb_id == orb_id) {
                 return Ok((id, device));
             }
         }

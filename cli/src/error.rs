@@ -34,4 +34,18 @@ impl CliError {
             _ => ExitCode::FAILURE,
         }
     }
+
+    /// What this program's flags change about the error, said after the library's message.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            CliError::Api(orb_cloud::Error::Timeout {
+                retried_unsafe: false,
+                ..
+            }) => " (the time an attempt may take: --timeout, e.g. --timeout 60s)",
+            CliError::Api(e) if e.is_retryable() => {
+                " (retries after a failure: --retries, e.g. --retries 5)"
+            }
+            _ => "",
+        }
+    }
 }

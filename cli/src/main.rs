@@ -23,6 +23,9 @@ use clap::{CommandFactory, Parser};
 
 use commands::Command;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The version, with the commit it was built from when built from a git checkout (cli/build.rs).
 const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("ORB_BUILD_COMMIT"));
 use context::Global;
@@ -92,7 +95,7 @@ fn main() -> ExitCode {
         // After Ctrl-C the command has said what it did; the exit code says the rest.
         Err(e @ error::CliError::Interrupted) => e.exit_code(),
         Err(e) => {
-            output::eprintln_human(&format!("error: {e}"));
+            output::eprintln_human(&format!("error: {e}{}", e.hint()));
             e.exit_code()
         }
     }

@@ -54,6 +54,22 @@ impl Output {
         self.json_lines(std::iter::once(value));
     }
 
+    /// JSON texts, each on one line already (Orb's objects passed through: `WithJson::json`),
+    /// one per line. Written with
+    /// vectored writes straight from the texts: a 10,000-device listing is 43 MB, and copying
+    /// it into a buffer first cost 5% of `orb devices --json`.
+    pub fn json_texts<'a>(&self, texts: impl IntoIterator<Item = &'a str>) {
+        let mut slices: Vec<std::io::IoSlice<'a>> = Vec::new();
+        for text in texts {
+            slices.push(std::io::IoSlice::new(text.as_bytes()));
+            slices.push(std::io::IoSlice::new(b"\n"));
+        }
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = write_all_vectored(&mut out, &mut slices).and_then(|()| out.flush()) {
+            exit_on_write_error(&e);
+        }
+    }
+
     /// JSON values, one per line, written in one go.
     pub fn json_lines<'a, T: Serialize + Sync + 'a>(
         &self,
@@ -129,6 +145,24 @@ impl Output {
 /// 40 MB of JSON) is serialized on every core, a part each, without copying the parts into one
 /// buffer: serializing and writing are most of what `orb devices --json` does after the listing
 /// arrives (orb-bench section 6).
+/// `Write::write_all_vectored` (not stable yet): every slice written, at most 1,024 a call (the
+/// usual IOV_MAX), partial writes resumed.
+fn write_all_vectored(
+    out: &mut impl Write,
+    mut slices: &mut [std::io::IoSlice<'_>],
+) -> std::io::Result<()> {
+    while !slices.is_empty() {
+        let take = slices.len().min(1024);
+        match out.write_vectored(&slices[..take]) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => std::io::IoSlice::advance_slices(&mut slices, n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 fn json_lines_parts<T: Serialize + Sync>(values: &[&T]) -> Vec<Vec<u8>> {
     fn serialize<T: Serialize>(values: &[&T]) -> Vec<u8> {
         let mut buffer = Vec::with_capacity(values.len() * 512);
@@ -498,6 +532,43 @@ mod tests {
             std::borrow::Cow::Borrowed(_)
         ));
         assert_eq!(human("\u{e9}\u{1b}"), "\u{e9}\\u{1b}");
+    }
+
+    #[test]
+    fn vectored_writes_resume_after_partial_writes() {
+        /// Takes at most 7 bytes a call.
+        struct Trickle(Vec<u8>);
+        impl Write for Trickle {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(7);
+                self.0.extend_from_slice(&buf[..n]);
+                Ok(n)
+            }
+            fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+                let first = bufs
+                    .iter()
+                    .find(|b| !b.is_empty())
+                    .map_or(&[][..], |b| &b[..]);
+                self.write(first)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let texts: Vec<String> = (0..3000).map(|i| format!("{{\"i\":{i}}}")).collect();
+        let mut slices: Vec<std::io::IoSlice<'_>> = texts
+            .iter()
+            .flat_map(|t| {
+                [
+                    std::io::IoSlice::new(t.as_bytes()),
+                    std::io::IoSlice::new(b"\n"),
+                ]
+            })
+            .collect();
+        let mut sink = Trickle(Vec::new());
+        write_all_vectored(&mut sink, &mut slices).unwrap();
+        let expected: String = texts.iter().map(|t| format!("{t}\n")).collect();
+        assert_eq!(String::from_utf8(sink.0).unwrap(), expected);
     }
 
     #[test]

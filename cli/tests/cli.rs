@@ -1052,7 +1052,82 @@ async fn a_slow_server_gets_progress_lines_and_the_timeout_flag_works() {
     .await
     .fails();
     assert!(r.stderr.contains("no answer within 1s"), "{}", r.stderr);
+    assert!(r.stderr.contains("--timeout"), "{}", r.stderr);
     assert!(started.elapsed() < Duration::from_secs(4));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_after_retries_says_how_many_attempts_were_made() {
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v2/organizations"))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .set_body_json(serde_json::json!({"message": "down for maintenance"})),
+        )
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let r = run(
+        args(&[
+            "--base-url",
+            &uri,
+            "--api-key",
+            KEY,
+            "--retries",
+            "2",
+            "--quiet",
+            "orgs",
+        ]),
+        vec![],
+    )
+    .await
+    .fails();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("HTTP 503"), "{}", r.stderr);
+    assert!(r.stderr.contains("down for maintenance"), "{}", r.stderr);
+    assert!(r.stderr.contains("after 3 attempts"), "{}", r.stderr);
+    assert!(r.stderr.contains("--retries"), "{}", r.stderr);
+    assert_eq!(
+        server.received_requests().await.unwrap_or_default().len(),
+        3
+    );
+    // No retries: the message does not claim any.
+    let r = run(
+        args(&[
+            "--base-url",
+            &uri,
+            "--api-key",
+            KEY,
+            "--retries",
+            "0",
+            "orgs",
+        ]),
+        vec![],
+    )
+    .await
+    .fails();
+    assert!(!r.stderr.contains("attempts"), "{}", r.stderr);
+    // A server that is not there: the connection failures were retried, and it says so.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let r = run(
+        args(&[
+            "--base-url",
+            &dead,
+            "--api-key",
+            KEY,
+            "--retries",
+            "1",
+            "orgs",
+        ]),
+        vec![],
+    )
+    .await
+    .fails();
+    assert!(r.stderr.contains("(2 attempts)"), "{}", r.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,6 +15,18 @@ use crate::wire_quirks;
 
 use super::Device;
 
+/// The text of a converted value is the generated value encoded again (listings capture the
+/// text Orb sent instead: see [`crate::WithJson`]).
+impl FromGenerated<Generated> for crate::WithJson<Device> {
+    fn from_generated(value: Generated) -> Result<Self, serde_json::Error> {
+        let json = serde_json::to_string(&value)?;
+        Ok(Self {
+            value: Device::from_generated(value)?,
+            json,
+        })
+    }
+}
+
 impl FromGenerated<Generated> for Device {
     fn from_generated(value: Generated) -> Result<Self, serde_json::Error> {
         let Generated {

@@ -224,7 +224,7 @@ impl LiveStream {
     /// ```no_run
     /// # async fn demo(mut live: orb_cloud::push::LiveStream) {
     /// use futures_util::StreamExt;
-    /// tokio::signal::ctrl_c().await.ok();
+    /// tokio::time::sleep(std::time::Duration::from_secs(60)).await; // or until Ctrl-C
     /// live.stop();
     /// while let Some(_event) = live.next().await {} // the last records, then the end
     /// # }

@@ -5,7 +5,7 @@ use super::{DeviceConfigHandle, JsonObject, OrbId, OrganizationId};
 use crate::client::OrbCloud;
 use crate::device::Device;
 use crate::error::Error;
-use crate::listing::Lenient;
+use crate::listing::{Lenient, WithJson};
 use crate::speedtest::{SpeedTest, SpeedTestStarted};
 use crate::temp_datasets::TempDatasets;
 
@@ -55,6 +55,27 @@ impl<'a> DevicesHandle<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn list_lenient(&self) -> Result<Lenient<Device>, Error> {
+        let client = self.client;
+        let request = client
+            .raw()
+            .get_v2_organization_devices()
+            .organization_id(self.organization.get()?);
+        client.call_list_lenient(request).await
+    }
+
+    /// [`DevicesHandle::list_lenient`], with each device's JSON text as Orb sent it: for
+    /// passing Orb's objects on unchanged (fields this version does not know included). The
+    /// text is copied out of the body as it is decoded; nothing is encoded again.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: orb_cloud::OrbCloud) -> Result<(), orb_cloud::Error> {
+    /// let listing = client.organization("org-id").devices().list_lenient_with_json().await?;
+    /// for device in listing.items.iter().filter(|d| d.value.is_connected()) {
+    ///     println!("{}", device.json);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn list_lenient_with_json(&self) -> Result<Lenient<WithJson<Device>>, Error> {
         let client = self.client;
         let request = client
             .raw()

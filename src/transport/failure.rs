@@ -32,7 +32,9 @@ impl Transport {
         let headers = answer.response.headers().clone();
         // What arrived before a failure or the deadline is enough for the error.
         let (body, _) = read_up_to(&mut answer, MAX_ERROR_BODY).await;
-        Error::from_api(operation, self.api_details(status, &headers, &body))
+        let mut api = self.api_details(status, &headers, &body);
+        api.attempts = answer.attempt;
+        Error::from_api(operation, api)
     }
 
     fn api_details(&self, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ApiError {
@@ -77,7 +79,8 @@ impl Transport {
             idempotent: attempted.idempotent,
         };
         let (body, _) = read_up_to(&mut answer, MAX_ERROR_BODY).await;
-        let api = self.api_details(status, &headers, &body);
+        let mut api = self.api_details(status, &headers, &body);
+        api.attempts = answer.attempt;
         let mut rebuilt = http::Response::new(body);
         *rebuilt.status_mut() = status;
         *rebuilt.version_mut() = version;
@@ -135,6 +138,7 @@ impl Transport {
             operation,
             url: printable(&shown).into_owned(),
             reason: self.inner.key.redact(&error_chain(&e)).into_owned(),
+            attempts: attempt,
             connect: e.is_connect(),
             source: e,
         }

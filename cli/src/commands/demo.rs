@@ -55,7 +55,8 @@ pub(crate) async fn run(ctx: &Context, args: DemoArgs) -> Result<(), CliError> {
     out.heading("\n2. Devices and their Orb Scores");
     let mut devices = {
         let _spinner = out.spinner("listing devices");
-        ctx.devices(&org).await?
+        let devices = ctx.devices(&org).await?;
+        devices.into_iter().map(|d| d.value).collect::<Vec<_>>()
     };
     devices.sort_by_key(|d| std::cmp::Reverse(d.orb_score().and_then(|s| s.display).unwrap_or(-1)));
     if out.json {

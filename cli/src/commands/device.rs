@@ -45,11 +45,13 @@ fn score_lines(out: &Output, name: &str, score: &OrbScore, depth: usize, lines: 
 
 pub(crate) async fn run(ctx: &Context, args: DeviceArgs) -> Result<(), CliError> {
     let (org, device) = ctx.org_of(&args.orb_id, args.org.as_deref()).await?;
-    // The same shape as each line of `orb devices --json`: one shape per kind of object.
+    // The same shape as each line of `orb devices --json` (Orb's object as Orb sent it): one
+    // shape per kind of object.
     if ctx.out.json {
-        ctx.out.json_line(&device);
+        ctx.out.json_texts([device.json.as_str()]);
         return Ok(());
     }
+    let device = device.value;
     let out = &ctx.out;
     out.heading(&format!(
         "{} ({})",

@@ -151,7 +151,7 @@ pub(crate) async fn run(ctx: &Context, args: StreamArgs) -> Result<(), CliError>
 /// Why a stream got nothing, as far as Orb Cloud can tell.
 async fn no_records_reason(ctx: &Context, orb_id: &str) -> String {
     let status = match ctx.org_of(orb_id, None).await {
-        Ok((_, device)) if !device.is_connected() => {
+        Ok((_, device)) if !device.value.is_connected() => {
             "the device is offline in Orb Cloud, so it cannot push; try again when it is online"
         }
         _ => "check that the device can reach the public URL (a firewall, NAT or the wrong address) and that its datasets are the ones asked for",
