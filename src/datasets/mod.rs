@@ -70,9 +70,10 @@ mod tests;
 
 pub use body::{decode_body, BodyError};
 pub use enums::{LocationSource, NetworkState, NetworkType, SpeedTestEngine, TransferStatus};
-pub use name::{DatasetKind, DatasetName, Timeframe};
+pub use name::{DatasetKind, DatasetName, Family, Timeframe};
 pub use parse::{parse_push, Format, Location, ParseOutcome, RecordError, RecordErrorKind};
 pub use records::{
-    epoch_ms_to_system_time, Dimensions, Pinger, Record, ResponsivenessRecord, ScoresRecord,
-    SpeedRecord, WebResponsivenessRecord, WifiLinkRecord, UNRESPONSIVE_US,
+    epoch_ms_to_system_time, Dimensions, FieldInfo, FieldKind, FieldValue, Pinger, Record,
+    ResponsivenessRecord, ScoresRecord, SpeedRecord, WebResponsivenessRecord, WifiLinkRecord,
+    UNRESPONSIVE_US,
 };

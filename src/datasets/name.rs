@@ -98,14 +98,60 @@ impl fmt::Display for Timeframe {
     }
 }
 
-/// Which record type a dataset's records decode into (internal dispatch key).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Family {
+/// Which record type a dataset's records decode into: `scores_1m` and `scores_1s` are both
+/// [`Family::Scores`]. A store keeps one table per family ([`Family::as_str`] names it,
+/// [`Family::fields`] gives its columns).
+///
+/// ```
+/// use orb_cloud::datasets::{DatasetName, Family};
+/// assert_eq!(DatasetName::from("responsiveness_1s").family(), Some(Family::Responsiveness));
+/// assert_eq!(Family::WifiLink.as_str(), "wifi_link");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Family {
+    /// `scores_*`: [`ScoresRecord`](crate::datasets::ScoresRecord).
     Scores,
+    /// `responsiveness_*`: [`ResponsivenessRecord`](crate::datasets::ResponsivenessRecord).
     Responsiveness,
+    /// `web_responsiveness_results`:
+    /// [`WebResponsivenessRecord`](crate::datasets::WebResponsivenessRecord).
     WebResponsiveness,
+    /// `speed_results`: [`SpeedRecord`](crate::datasets::SpeedRecord).
     Speed,
+    /// `wifi_link_*`: [`WifiLinkRecord`](crate::datasets::WifiLinkRecord).
     WifiLink,
+}
+
+impl Family {
+    /// The family's name: the dataset name without its timeframe or `_results`
+    /// (`responsiveness`, `scores`, `speed`, `web_responsiveness`, `wifi_link`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Family::Scores => "scores",
+            Family::Responsiveness => "responsiveness",
+            Family::WebResponsiveness => "web_responsiveness",
+            Family::Speed => "speed",
+            Family::WifiLink => "wifi_link",
+        }
+    }
+
+    /// The family named `name` ([`Family::as_str`]), if any.
+    ///
+    /// ```
+    /// use orb_cloud::datasets::Family;
+    /// assert_eq!(Family::parse("speed"), Some(Family::Speed));
+    /// assert_eq!(Family::parse("speed_results"), None);
+    /// ```
+    pub fn parse(name: &str) -> Option<Family> {
+        Family::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A dataset name as used in device configuration, temporary datasets and the Local API
@@ -259,7 +305,14 @@ impl DatasetName {
         !matches!(self, DatasetName::Other(_))
     }
 
-    pub(crate) fn family(&self) -> Option<Family> {
+    /// The family of the dataset's records (`None` for a name this crate does not know).
+    ///
+    /// ```
+    /// use orb_cloud::datasets::{DatasetName, Family};
+    /// assert_eq!(DatasetName::from("speed_results").family(), Some(Family::Speed));
+    /// assert_eq!(DatasetName::from("latency_1s").family(), None);
+    /// ```
+    pub fn family(&self) -> Option<Family> {
         match self {
             DatasetName::Scores(_) => Some(Family::Scores),
             DatasetName::Responsiveness(_) => Some(Family::Responsiveness),

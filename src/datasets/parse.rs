@@ -88,6 +88,11 @@ impl fmt::Display for Format {
 pub struct ParseOutcome {
     /// The records that decoded, in body order.
     pub records: Vec<Record>,
+    /// Where each record is in the body (`spans[i]` for `records[i]`): its JSON text, for
+    /// keeping what the typed record leaves out (see [`Family::unknown_fields`]).
+    ///
+    /// [`Family::unknown_fields`]: crate::datasets::Family::unknown_fields
+    pub spans: Vec<Range<usize>>,
     /// The records (or parts of the body) that did not, in body order.
     pub errors: Vec<RecordError>,
     /// The format the body was read as ([`Format::Jsonl`] or [`Format::Json`], never
@@ -232,6 +237,7 @@ pub fn parse_push(body: &[u8], format: Format, hint: Option<&DatasetName>) -> Pa
         hint,
         outcome: ParseOutcome {
             records: Vec::new(),
+            spans: Vec::new(),
             errors: Vec::new(),
             format,
         },
@@ -404,7 +410,10 @@ impl Parser<'_, '_> {
             let end = pos + stream.byte_offset();
             let raw = self.body.get(pos..end).unwrap_or_default();
             match Record::from_decoded(slots, raw, self.hint) {
-                Ok(record) => self.outcome.records.push(record),
+                Ok(record) => {
+                    self.outcome.records.push(record);
+                    self.outcome.spans.push(pos..end);
+                }
                 Err(failure) => self.failed(pos..end, location, raw, failure),
             }
             return Ok(end);
@@ -429,7 +438,10 @@ impl Parser<'_, '_> {
             );
         }
         match Record::from_json(raw, self.hint) {
-            Ok(record) => self.outcome.records.push(record),
+            Ok(record) => {
+                self.outcome.records.push(record);
+                self.outcome.spans.push(span);
+            }
             Err(failure) => self.failed(span, location, raw, failure),
         }
     }

@@ -817,6 +817,7 @@ fn a_broken_json_structure_reports_where_it_broke() {
         parse_push(b" [ ] ", Format::Auto, None),
         ParseOutcome {
             records: vec![],
+            spans: vec![],
             errors: vec![],
             format: Format::Json
         }
@@ -1073,5 +1074,79 @@ fn deep_nesting_never_overflows_the_stack() {
             ],
             "{format:?}"
         );
+    }
+}
+
+/// `Family::fields`, `Record::visit_fields` and `Family::unknown_fields` against serde: every
+/// field a fixture record serializes is visited with the same value at its name and a kind that
+/// fits it, and every key of the text sent is either a documented field or an unknown one.
+#[test]
+fn fields_as_data_agree_with_serde_and_the_text_sent() {
+    let hint = DatasetName::from("wifi_link_1m");
+    for (body, hint) in [
+        (SCORES_JSONL, None),
+        (RESPONSIVENESS_JSONL, None),
+        (WEB_JSONL, None),
+        (SPEED_JSONL, None),
+        (WIFI_JSONL, Some(&hint)),
+        (OLDER_RESPONSIVENESS, None),
+    ] {
+        let outcome = parse_push(body.as_bytes(), Format::Jsonl, hint);
+        assert!(outcome.is_clean());
+        assert_eq!(outcome.spans.len(), outcome.records.len());
+        let mut typed = 0;
+        for (record, span) in outcome.records.iter().zip(&outcome.spans) {
+            // (Records of datasets this crate does not know have no fields to visit.)
+            let Some(family) = record.family() else {
+                continue;
+            };
+            typed += 1;
+            let fields = family.fields();
+            let mut visited = serde_json::Map::new();
+            record.visit_fields(|i, value| {
+                let field = fields[i];
+                let json = match (field.kind, value) {
+                    (FieldKind::Integer, FieldValue::Integer(v)) => serde_json::json!(v),
+                    (FieldKind::Real, FieldValue::Real(v)) => serde_json::json!(v),
+                    (FieldKind::Text, FieldValue::Text(v)) => serde_json::json!(v),
+                    other => panic!("{}: kind and value differ: {other:?}", field.name),
+                };
+                assert!(visited.insert(field.name.to_owned(), json).is_none());
+            });
+            let serialized = serde_json::to_value(record).unwrap();
+            assert_eq!(serde_json::Value::Object(visited), serialized, "{family}");
+            // Every key sent is documented (or an alias) or kept as unknown.
+            let text = &body[span.clone()];
+            let sent: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(text).unwrap();
+            let unknown: serde_json::Map<String, serde_json::Value> = family
+                .unknown_fields(text)
+                .unwrap()
+                .map(|u| serde_json::from_str(&u).unwrap())
+                .unwrap_or_default();
+            for (key, value) in &sent {
+                let documented = fields.iter().any(|f| f.name == key) || key == "city_name";
+                assert!(
+                    documented != unknown.contains_key(key),
+                    "{family}: {key} documented={documented}"
+                );
+                if !documented {
+                    assert_eq!(&unknown[key], value);
+                }
+            }
+            assert!(unknown.keys().all(|k| sent.contains_key(k)));
+        }
+        assert!(typed > 0);
+    }
+    // Unknown fields are kept in the order and form sent; escaped keys come back escaped.
+    let text = r#"{"orb_id":"a","z\"q":1.50,"isp_name":"x","a":null}"#;
+    assert_eq!(
+        Family::Scores.unknown_fields(text).unwrap().as_deref(),
+        Some(r#"{"z\"q":1.50,"a":null}"#)
+    );
+    assert!(Family::Scores.unknown_fields("[1]").is_err());
+    assert_eq!(Family::ALL.map(Family::as_str).len(), 5);
+    for family in Family::ALL {
+        assert_eq!(Family::parse(family.as_str()), Some(family));
     }
 }

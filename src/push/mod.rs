@@ -43,6 +43,7 @@
 //! # Ok(()) }
 //! ```
 
+mod handler;
 mod live;
 mod queue;
 mod receiver;
@@ -51,7 +52,7 @@ mod tls;
 mod token;
 
 pub use live::{LiveOptions, LiveStream};
-pub use queue::{PushEvent, PushStream, ReceiverStats, RejectedRecord, Rejection};
+pub use queue::{PushBatch, PushEvent, PushStream, ReceiverStats, RejectedRecord, Rejection};
 pub use receiver::{MountedReceiver, PushReceiver, PushReceiverBuilder, RunningReceiver};
 pub use server::MAX_HEAD_BYTES;
 pub use tls::{TlsConfig, TlsError};

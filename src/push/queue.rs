@@ -15,7 +15,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_util::Stream;
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, oneshot, Semaphore};
 
 use crate::datasets::{Record, RecordError};
 
@@ -69,6 +69,12 @@ pub struct ReceiverStats {
     pub dropped_rejection_events: u64,
     /// POSTs answered 503 because the consumer was behind (or gone); the device sends them again.
     pub busy: u64,
+    /// POSTs answered 503 because their records were not committed in time (receivers that
+    /// acknowledge after commit: [`PushReceiverBuilder::acknowledge_after_commit`]); the device
+    /// sends them again. Counted in `accepted_posts` too, which counts what was handed over.
+    ///
+    /// [`PushReceiverBuilder::acknowledge_after_commit`]: crate::push::PushReceiverBuilder::acknowledge_after_commit
+    pub not_committed: u64,
     /// Requests answered 400 (undecodable body, or no valid record in it).
     pub bad_requests: u64,
     /// Requests answered 413 (body or decoded body over the limit).
@@ -97,6 +103,7 @@ pub(crate) struct Counters {
     pub rejected_records: AtomicU64,
     pub dropped_rejection_events: AtomicU64,
     pub busy: AtomicU64,
+    pub not_committed: AtomicU64,
     pub bad_requests: AtomicU64,
     pub too_large: AtomicU64,
     pub not_found: AtomicU64,
@@ -121,6 +128,7 @@ impl Counters {
             rejected_records: get(&self.rejected_records),
             dropped_rejection_events: get(&self.dropped_rejection_events),
             busy: get(&self.busy),
+            not_committed: get(&self.not_committed),
             bad_requests: get(&self.bad_requests),
             too_large: get(&self.too_large),
             not_found: get(&self.not_found),
@@ -138,6 +146,10 @@ impl Counters {
 pub(crate) struct Batch {
     pub events: Vec<PushEvent>,
     pub permits: u32,
+    /// The JSON text of each record event, in order (kept only when acknowledging).
+    pub raw: Vec<Bytes>,
+    /// Told once the consumer has committed the batch (or dropped, if it did not).
+    pub ack: Option<oneshot::Sender<()>>,
 }
 
 /// The handlers' side.
@@ -161,6 +173,8 @@ impl QueueSender {
     pub(crate) async fn send(
         &self,
         events: Vec<PushEvent>,
+        raw: Vec<Bytes>,
+        ack: Option<oneshot::Sender<()>>,
         wait: std::time::Duration,
     ) -> Result<(), Refused> {
         if self.tx.is_closed() {
@@ -186,6 +200,8 @@ impl QueueSender {
         match self.tx.send(Batch {
             events,
             permits: need,
+            raw,
+            ack,
         }) {
             Ok(()) => Ok(()),
             Err(_) => {
@@ -204,6 +220,8 @@ impl QueueSender {
         match self.tx.send(Batch {
             events: vec![PushEvent::Rejected(rejection)],
             permits: 1,
+            raw: Vec::new(),
+            ack: None,
         }) {
             Ok(()) => true,
             Err(_) => {
@@ -230,6 +248,7 @@ pub(crate) fn channel(capacity: u32, counters: Arc<Counters>) -> (QueueSender, P
             permits,
             current: VecDeque::new(),
             held: 0,
+            ack: None,
             counters,
         },
     )
@@ -260,6 +279,8 @@ pub struct PushStream {
     permits: Arc<Semaphore>,
     current: VecDeque<PushEvent>,
     held: u32,
+    /// The acknowledgement of the batch in `current`, sent once it is handed over.
+    ack: Option<oneshot::Sender<()>>,
     counters: Arc<Counters>,
 }
 
@@ -303,10 +324,136 @@ impl PushStream {
         })
     }
 
+    /// The next POST's records as one batch, to acknowledge once they are stored: with
+    /// [`PushReceiverBuilder::acknowledge_after_commit`], the device gets its 2xx only then.
+    /// `None` once the receiver has shut down and every batch has been taken. The batch holds
+    /// its room in the queue until dropped, so unacknowledged work stays bounded.
+    ///
+    /// ```no_run
+    /// # async fn demo(mut events: orb_cloud::push::PushStream) {
+    /// while let Some(batch) = events.next_batch().await {
+    ///     // ... store batch.records (and batch.raw) durably, then:
+    ///     batch.acknowledge();
+    /// }
+    /// # }
+    /// ```
+    ///
+    /// [`PushReceiverBuilder::acknowledge_after_commit`]: crate::push::PushReceiverBuilder::acknowledge_after_commit
+    pub async fn next_batch(&mut self) -> Option<PushBatch> {
+        if let Some(batch) = self.leftover() {
+            return Some(batch);
+        }
+        let batch = self.rx.recv().await?;
+        Some(self.wrap(batch))
+    }
+
+    /// [`PushStream::next_batch`] without waiting: `None` when no batch is ready now (to
+    /// commit every batch that is ready in one transaction).
+    ///
+    /// ```no_run
+    /// # async fn demo(mut events: orb_cloud::push::PushStream) {
+    /// let mut group = Vec::new();
+    /// if let Some(first) = events.next_batch().await {
+    ///     group.push(first);
+    ///     while let Some(more) = events.try_next_batch() {
+    ///         group.push(more);
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn try_next_batch(&mut self) -> Option<PushBatch> {
+        if let Some(batch) = self.leftover() {
+            return Some(batch);
+        }
+        let batch = self.rx.try_recv().ok()?;
+        Some(self.wrap(batch))
+    }
+
+    /// Events the [`Stream`] side had started on, as a batch of their own.
+    fn leftover(&mut self) -> Option<PushBatch> {
+        if self.current.is_empty() {
+            return None;
+        }
+        let events = std::mem::take(&mut self.current);
+        let held = std::mem::take(&mut self.held);
+        let batch = Batch {
+            events: events.into(),
+            permits: 0,
+            raw: Vec::new(),
+            ack: self.ack.take(),
+        };
+        let mut batch = self.wrap(batch);
+        batch.held = held;
+        Some(batch)
+    }
+
+    fn wrap(&self, batch: Batch) -> PushBatch {
+        let mut records = Vec::with_capacity(batch.events.len());
+        let mut rejection = None;
+        for event in batch.events {
+            match event {
+                PushEvent::Record(record) => records.push(record),
+                PushEvent::Rejected(r) => rejection = Some(r),
+            }
+        }
+        PushBatch {
+            records,
+            raw: batch.raw,
+            rejection,
+            permits: self.permits.clone(),
+            held: batch.permits,
+            ack: batch.ack,
+        }
+    }
+
     fn release(&mut self) {
         if self.held > 0 {
             self.permits.add_permits(self.held as usize);
             self.held = 0;
+        }
+        if let Some(ack) = self.ack.take() {
+            let _ = ack.send(());
+        }
+    }
+}
+
+/// One POST's records, from [`PushStream::next_batch`]: acknowledge it once they are stored.
+/// Dropped without [`PushBatch::acknowledge`], the device is answered 503 and sends the
+/// records again.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct PushBatch {
+    /// The records, in body order.
+    pub records: Vec<Record>,
+    /// The JSON text of each record as received (`raw[i]` for `records[i]`), when the receiver
+    /// acknowledges after commit; empty otherwise.
+    pub raw: Vec<Bytes>,
+    /// The POST's records that did not decode (they are not waiting for an acknowledgement).
+    pub rejection: Option<Rejection>,
+    permits: Arc<Semaphore>,
+    held: u32,
+    ack: Option<oneshot::Sender<()>>,
+}
+
+impl PushBatch {
+    /// The records are stored: the device gets its 2xx (unless it stopped waiting).
+    pub fn acknowledge(mut self) {
+        if let Some(ack) = self.ack.take() {
+            let _ = ack.send(());
+        }
+    }
+
+    /// Whether the device is waiting for this batch's acknowledgement.
+    pub fn awaits_acknowledgement(&self) -> bool {
+        self.ack.as_ref().is_some_and(|a| !a.is_closed())
+    }
+}
+
+impl Drop for PushBatch {
+    fn drop(&mut self) {
+        // Its room in the queue is free again; an ack not sent makes the handler answer 503.
+        if self.held > 0 {
+            self.permits.add_permits(self.held as usize);
         }
     }
 }
@@ -327,6 +474,7 @@ impl Stream for PushStream {
             match self.rx.poll_recv(cx) {
                 Poll::Ready(Some(batch)) => {
                     self.held = batch.permits;
+                    self.ack = batch.ack;
                     self.current = VecDeque::from(batch.events);
                 }
                 Poll::Ready(None) => return Poll::Ready(None),

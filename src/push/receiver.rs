@@ -4,17 +4,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Router;
-use bytes::Bytes;
 
-use super::queue::{self, Counters, PushEvent, PushStream, ReceiverStats, Refused, Rejection};
+use super::handler::{handle, not_found, Shared};
+use super::queue::{self, Counters, PushStream, ReceiverStats};
 use super::server::{self, ConnectionLimits};
 use super::tls::TlsConfig;
 use super::token::PushToken;
-use crate::datasets::{decode_body, parse_push, BodyError, DatasetName, Format};
+use crate::datasets::{DatasetName, Format};
 
 /// Builds a push receiver: [`bind`](PushReceiverBuilder::bind) it to an address, or take its
 /// [`router`](PushReceiverBuilder::router) and mount it in your own axum application.
@@ -46,6 +43,7 @@ pub struct PushReceiverBuilder {
     body_timeout: Duration,
     limits: ConnectionLimits,
     tls: Option<TlsConfig>,
+    commit_wait: Option<Duration>,
 }
 
 /// Entry point: [`PushReceiver::builder`].
@@ -74,6 +72,7 @@ impl PushReceiver {
                 max_connections: 512,
             },
             tls: None,
+            commit_wait: None,
         }
     }
 }
@@ -132,7 +131,7 @@ impl PushReceiverBuilder {
     }
 
     /// The dataset records without a known `dataset` value are read as (see
-    /// [`parse_push`]); useful when one receiver gets one dataset.
+    /// [`parse_push`](crate::datasets::parse_push)); useful when one receiver gets one dataset.
     pub fn dataset_hint(mut self, dataset: impl Into<DatasetName>) -> Self {
         self.hint = Some(dataset.into());
         self
@@ -194,10 +193,40 @@ impl PushReceiverBuilder {
         self.tls.is_some()
     }
 
+    /// Answer a POST only once its records are committed: the consumer takes them with
+    /// [`PushStream::next_batch`], stores them (with [`PushBatch::raw`], their text as
+    /// received) and calls [`PushBatch::acknowledge`]; the device gets its 2xx then. A batch
+    /// not acknowledged within `wait`, or dropped without it, is answered 503 with
+    /// `Retry-After` and the device sends it again: so nothing acknowledged is lost, and the
+    /// store must drop what it already has (a resend may follow a commit whose answer was too
+    /// late).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use orb_cloud::push::PushReceiver;
+    /// use std::time::Duration;
+    /// let (receiver, mut events) = PushReceiver::builder()
+    ///     .acknowledge_after_commit(Duration::from_secs(10))
+    ///     .bind("0.0.0.0:7081")
+    ///     .await?;
+    /// while let Some(batch) = events.next_batch().await {
+    ///     // ... commit batch.records, then:
+    ///     batch.acknowledge();
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// [`PushBatch::raw`]: crate::push::PushBatch::raw
+    /// [`PushBatch::acknowledge`]: crate::push::PushBatch::acknowledge
+    pub fn acknowledge_after_commit(mut self, wait: Duration) -> Self {
+        self.commit_wait = Some(wait);
+        self
+    }
+
     /// The router and the stream of what it receives, to mount in your own server.
     ///
     /// Serve it with `into_make_service_with_connect_info::<SocketAddr>()` to get peers in
-    /// [`Rejection::peer`]. The stream ends once every clone of the router is dropped.
+    /// [`Rejection::peer`](crate::push::Rejection::peer). The stream ends once every clone of the router is dropped.
     ///
     /// ```
     /// use orb_cloud::push::PushReceiver;
@@ -223,6 +252,7 @@ impl PushReceiverBuilder {
             format: self.format,
             hint: self.hint,
             body_timeout: self.body_timeout,
+            commit_wait: self.commit_wait,
         });
         let route = format!("{}/{{token}}", self.path);
         let router = Router::new()
@@ -386,209 +416,4 @@ impl Drop for RunningReceiver {
             let _ = stop.send(());
         }
     }
-}
-
-struct Shared {
-    token: PushToken,
-    queue: queue::QueueSender,
-    counters: Arc<Counters>,
-    max_body_bytes: usize,
-    admission_wait: Duration,
-    retry_after: Duration,
-    format: Format,
-    hint: Option<DatasetName>,
-    body_timeout: Duration,
-}
-
-async fn not_found() -> Response {
-    reply(StatusCode::NOT_FOUND, "no such push endpoint")
-}
-
-/// A short plain-text answer (devices only look at the status; people reading logs see why).
-fn reply(status: StatusCode, text: impl Into<String>) -> Response {
-    let mut text = text.into();
-    text.push('\n');
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        text,
-    )
-        .into_response()
-}
-
-async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let counters = &shared.counters;
-    // The token is the last path segment (the route matched `<path>/{token}`).
-    let token = request.uri().path().rsplit('/').next().unwrap_or_default();
-    if !shared.token.matches(token) {
-        Counters::add(&counters.not_found, 1);
-        return reply(StatusCode::NOT_FOUND, "no such push endpoint");
-    }
-    if request.method() != Method::POST {
-        Counters::add(&counters.wrong_method, 1);
-        let mut response = reply(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "only POST is accepted here: this is an Orb Data Push endpoint",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
-    }
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
-    let encoding = request
-        .headers()
-        .get(header::CONTENT_ENCODING)
-        .map(|v| v.to_str().unwrap_or("(not text)").to_owned());
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let limit = shared.max_body_bytes;
-    if declared.is_some_and(|n| n > limit as u64) {
-        Counters::add(&counters.too_large, 1);
-        return too_large(limit);
-    }
-    let read = axum::body::to_bytes(request.into_body(), limit);
-    let raw: Bytes = match tokio::time::timeout(shared.body_timeout, read).await {
-        Ok(Ok(raw)) => raw,
-        Err(_) => {
-            Counters::add(&counters.body_timeouts, 1);
-            let mut response = reply(
-                StatusCode::REQUEST_TIMEOUT,
-                format!(
-                    "the body did not arrive within this receiver's {} s",
-                    shared.body_timeout.as_secs_f64()
-                ),
-            );
-            response
-                .headers_mut()
-                .insert(header::CONNECTION, HeaderValue::from_static("close"));
-            return response;
-        }
-        Ok(Err(e)) => {
-            if is_length_limit(&e) {
-                Counters::add(&counters.too_large, 1);
-                return too_large(limit);
-            }
-            Counters::add(&counters.bad_requests, 1);
-            return reply(
-                StatusCode::BAD_REQUEST,
-                format!("the body could not be read: {e}"),
-            );
-        }
-    };
-    let body = match decode_body(&raw, encoding.as_deref(), limit) {
-        Ok(body) => Bytes::from(body),
-        Err(BodyError::TooLarge { .. }) => {
-            Counters::add(&counters.too_large, 1);
-            return too_large(limit);
-        }
-        Err(e @ BodyError::UnsupportedEncoding(_)) => {
-            Counters::add(&counters.bad_requests, 1);
-            return reply(StatusCode::UNSUPPORTED_MEDIA_TYPE, e.to_string());
-        }
-        Err(e) => {
-            Counters::add(&counters.bad_requests, 1);
-            return reply(StatusCode::BAD_REQUEST, e.to_string());
-        }
-    };
-    drop(raw);
-    let outcome = parse_push(&body, shared.format, shared.hint.as_ref());
-    let n = outcome.records.len();
-    let rejection = (!outcome.errors.is_empty()).then(|| Rejection {
-        peer,
-        records: outcome
-            .errors
-            .iter()
-            .map(|error| queue::RejectedRecord {
-                raw: body.slice(error.span.start.min(body.len())..error.span.end.min(body.len())),
-                error: error.clone(),
-            })
-            .collect(),
-    });
-    let first_error = outcome.errors.first().map(ToString::to_string);
-    let rejected = outcome.errors.len();
-
-    if n > 0 {
-        let events = outcome.records.into_iter().map(PushEvent::Record).collect();
-        match shared.queue.send(events, shared.admission_wait).await {
-            Ok(()) => {}
-            Err(refused) => {
-                // Nothing was queued; the device keeps the whole batch and sends it again.
-                Counters::add(&counters.busy, 1);
-                let why = match refused {
-                    Refused::Full => "the consumer is behind; send again later",
-                    Refused::Closed => "no consumer is reading; send again later",
-                };
-                let mut response = reply(StatusCode::SERVICE_UNAVAILABLE, why);
-                let secs = shared.retry_after.as_secs_f64().ceil().max(1.0) as u64;
-                if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
-                    response.headers_mut().insert(header::RETRY_AFTER, value);
-                }
-                return response;
-            }
-        }
-        Counters::add(&counters.accepted_posts, 1);
-        Counters::add(&counters.accepted_records, n as u64);
-    }
-    if let Some(rejection) = rejection {
-        Counters::add(&counters.rejected_records, rejected as u64);
-        tracing::warn!(
-            ?peer,
-            rejected,
-            accepted = n,
-            first = first_error.as_deref().unwrap_or_default(),
-            "pushed records that do not decode"
-        );
-        if !shared.queue.try_send_rejection(rejection) {
-            Counters::add(&counters.dropped_rejection_events, 1);
-        }
-    }
-    if n == 0 && rejected > 0 {
-        Counters::add(&counters.bad_requests, 1);
-        return reply(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "no record in the body could be read ({rejected} failed); first: {}",
-                first_error.unwrap_or_default()
-            ),
-        );
-    }
-    let text = if rejected > 0 {
-        format!("accepted {n} records; {rejected} could not be read")
-    } else {
-        format!("accepted {n} records")
-    };
-    let mut response = reply(StatusCode::OK, text);
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-fn too_large(limit: usize) -> Response {
-    let mut response = reply(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the body is larger than this receiver's limit of {limit} bytes"),
-    );
-    response
-        .headers_mut()
-        .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    response
-}
-
-fn is_length_limit(error: &axum::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = source {
-        if e.is::<http_body_util::LengthLimitError>() {
-            return true;
-        }
-        source = e.source();
-    }
-    false
 }

@@ -75,6 +75,37 @@ macro_rules! record_struct {
                 })
             }
 
+            /// The documented fields, in declaration order, dimensions last.
+            pub(crate) fn field_infos(out: &mut Vec<crate::datasets::FieldInfo>) {
+                $(
+                    out.push(crate::datasets::FieldInfo {
+                        name: Key::$key.as_str(),
+                        kind: <$ty as crate::datasets::records::fields::FieldType>::KIND,
+                    });
+                )*
+                $(
+                    let _ = stringify!($dims);
+                    Dimensions::field_infos(out);
+                )?
+            }
+
+            /// Calls `f` with the index (from `next`, in [`Self::field_infos`]' order) and
+            /// value of every field present; returns the index after the last field.
+            pub(crate) fn visit_fields<'a>(
+                &'a self,
+                mut next: usize,
+                f: &mut dyn FnMut(usize, crate::datasets::FieldValue<'a>),
+            ) -> usize {
+                $(
+                    if let Some(value) = &self.$field {
+                        f(next, crate::datasets::records::fields::FieldType::field_value(value));
+                    }
+                    next += 1;
+                )*
+                $(next = self.$dims.visit_fields(next, f);)?
+                next
+            }
+
             fn serialize_fields<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
                 $(
                     if let Some(value) = &self.$field {
@@ -150,11 +181,13 @@ macro_rules! record_helpers {
 
 // After the macros, which they use.
 mod families;
+pub(crate) mod fields;
 mod record;
 
 pub use families::{
     Dimensions, Pinger, ResponsivenessRecord, ScoresRecord, SpeedRecord, WebResponsivenessRecord,
     WifiLinkRecord,
 };
+pub use fields::{FieldInfo, FieldKind, FieldValue};
 pub use record::Record;
 pub(crate) use record::RecordFailure;

@@ -10,6 +10,7 @@ use super::families::{
     Dimensions, ResponsivenessRecord, ScoresRecord, SpeedRecord, WebResponsivenessRecord,
     WifiLinkRecord,
 };
+use super::fields::FieldValue;
 use super::{epoch_ms_to_system_time, FromSlots};
 use crate::datasets::name::{DatasetKind, DatasetName, Family};
 use crate::datasets::record_fields::{FieldError, Key, Slot, Slots};
@@ -160,6 +161,43 @@ impl Record {
     /// ```
     pub fn dataset(&self) -> Option<DatasetKind> {
         each_typed!(self, r => r.dataset.clone(), v => v.get("dataset").and_then(|v| v.as_str()).map(DatasetKind::from))
+    }
+
+    /// The family the record was typed as (`None` for [`Record::Unknown`]).
+    ///
+    /// ```
+    /// use orb_cloud::datasets::{parse_push, Family, Format};
+    /// let out = parse_push(br#"{"dataset": "speed"}"#, Format::Jsonl, None);
+    /// assert_eq!(out.records[0].family(), Some(Family::Speed));
+    /// ```
+    pub fn family(&self) -> Option<Family> {
+        Some(match self {
+            Record::Scores(_) => Family::Scores,
+            Record::Responsiveness(_) => Family::Responsiveness,
+            Record::WebResponsiveness(_) => Family::WebResponsiveness,
+            Record::Speed(_) => Family::Speed,
+            Record::WifiLink(_) => Family::WifiLink,
+            Record::Unknown(_) => return None,
+        })
+    }
+
+    /// Calls `f` with the index in [`Family::fields`] and the value of every documented field
+    /// the record has (nothing for [`Record::Unknown`]): for filling a family's typed columns
+    /// without going through JSON.
+    ///
+    /// ```
+    /// use orb_cloud::datasets::{parse_push, FieldValue, Format};
+    /// let out = parse_push(br#"{"dataset": "speed", "download_kbps": 518022, "city": "Lynnwood"}"#, Format::Jsonl, None);
+    /// let record = &out.records[0];
+    /// let fields = record.family().unwrap().fields();
+    /// let mut seen = Vec::new();
+    /// record.visit_fields(|i, value| seen.push((fields[i].name, value)));
+    /// assert!(seen.contains(&("download_kbps", FieldValue::Integer(518022))));
+    /// assert!(seen.contains(&("city", FieldValue::Text("Lynnwood"))));
+    /// ```
+    pub fn visit_fields<'a>(&'a self, mut f: impl FnMut(usize, FieldValue<'a>)) {
+        let f: &mut dyn FnMut(usize, FieldValue<'a>) = &mut f;
+        each_typed!(self, r => { r.visit_fields(0, f); }, _v => {})
     }
 
     /// The common dimensions (`None` for [`Record::Unknown`]).
