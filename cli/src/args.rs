@@ -66,3 +66,28 @@ pub(crate) fn check_datasets(names: &[String], allow_unknown: bool) -> Result<()
     }
     Ok(())
 }
+
+/// What stopped a long-running command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// Ctrl-C: exit 130, as a shell reports SIGINT.
+    Interrupt,
+    /// SIGTERM (how a service manager stops a program): a normal end, exit 0.
+    Terminate,
+}
+
+/// Ctrl-C or SIGTERM, whichever comes first.
+pub(crate) async fn shutdown_signal() -> Stop {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            return tokio::select! {
+                _ = tokio::signal::ctrl_c() => Stop::Interrupt,
+                _ = term.recv() => Stop::Terminate,
+            };
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    Stop::Interrupt
+}

@@ -139,7 +139,7 @@ pub(crate) fn check(args: &ListenArgs) -> Result<(), CliError> {
 }
 
 /// `--token`, with the rule in the flag's terms.
-fn token(text: &str) -> Result<PushToken, CliError> {
+pub(crate) fn token(text: &str) -> Result<PushToken, CliError> {
     PushToken::new(text).map_err(|e| {
         CliError::Usage(match e {
             TokenError::TooShort { len } => format!(
@@ -151,7 +151,7 @@ fn token(text: &str) -> Result<PushToken, CliError> {
 }
 
 /// `--listen` as HOST:PORT (a name such as localhost is looked up).
-async fn resolve(listen: &str) -> Result<SocketAddr, CliError> {
+pub(crate) async fn resolve(listen: &str) -> Result<SocketAddr, CliError> {
     let bad = |why: String| CliError::Usage(format!("--listen {listen:?}: {why}"));
     if !listen.contains(':') {
         return Err(bad(
@@ -167,7 +167,7 @@ async fn resolve(listen: &str) -> Result<SocketAddr, CliError> {
 
 /// This machine's address on its default route, without sending anything (a UDP socket's
 /// connect only picks the route); `None` without one.
-fn this_host() -> Option<std::net::IpAddr> {
+pub(crate) fn this_host() -> Option<std::net::IpAddr> {
     let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
     socket.connect("192.0.2.1:9").ok()?;
     let ip = socket.local_addr().ok()?.ip();

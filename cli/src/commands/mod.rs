@@ -1,9 +1,11 @@
 //! The commands, one file each (as the oxide CLI lays them out), and the dispatch.
 
+mod collect;
 mod config;
 mod demo;
 mod device;
 mod devices;
+mod history;
 mod listen;
 mod orgs;
 mod speedtest;
@@ -53,6 +55,16 @@ pub(crate) enum Command {
         after_help = "Examples:\n  orb listen --token \"$(openssl rand -hex 16)\"\n  orb listen --listen localhost:7081 --count 10 --json\n  orb listen --tls-cert fullchain.pem --tls-key privkey.pem"
     )]
     Listen(listen::ListenArgs),
+    /// Store what devices push in a database that loses nothing (SQLite by default).
+    #[command(
+        after_help = "Examples:\n  orb collect --receive-only --to sqlite:orb-data.sqlite --token \"$(openssl rand -hex 16)\"\n  orb collect --receive-only --listen 0.0.0.0:7081 --duration 8h --durability process-crash\n\nA push is answered 2xx only once its records are committed; one not committed in time is answered 503 and the device sends it again; a record sent twice is stored once. Tables: one per dataset family (scores, responsiveness, web_responsiveness, speed, wifi_link), other_records, rejected_records (README: \"The store\"). Ctrl-C exits 130 after the last commit, SIGTERM 0."
+    )]
+    Collect(collect::CollectArgs),
+    /// A device's stored records of one dataset, from a store `orb collect` filled.
+    #[command(
+        after_help = "Examples:\n  orb history ORB_ID --dataset scores --since 24h\n  orb history ORB_ID --dataset responsiveness --fields timestamp,lag_avg_us,packet_loss_pct --format csv\n  orb history ORB_ID --dataset speed --from sqlite:/var/lib/orb/orb-data.sqlite --json"
+    )]
+    History(history::HistoryArgs),
     /// A 30-second tour: organizations, devices and scores, a speed test and live records
     /// (on the sandbox unless a key is set).
     #[command(
@@ -76,12 +88,17 @@ pub(crate) async fn run(global: Global, command: Command) -> Result<(), CliError
         Command::Listen(args) => listen::check(args)?,
         Command::Config(c) => config::check(c)?,
         Command::Speedtest(args) => speedtest::check(args)?,
+        Command::Collect(args) => collect::check(args)?,
+        Command::History(args) => history::check(args)?,
         _ => {}
     }
-    let listing = matches!(command, Command::Orgs | Command::Devices(_));
+    let listing = matches!(
+        command,
+        Command::Orgs | Command::Devices(_) | Command::History(_)
+    );
     if !listing && (global.format == Some(Format::Csv) || global.fields.is_some()) {
         return Err(CliError::Usage(
-            "--format csv and --fields are for listings: orb orgs, orb devices".into(),
+            "--format csv and --fields are for listings: orb orgs, orb devices, orb history".into(),
         ));
     }
     // What needs no Orb Cloud runs without a key.
@@ -91,6 +108,12 @@ pub(crate) async fn run(global: Global, command: Command) -> Result<(), CliError
     }
     if let Command::Listen(args) = command {
         return listen::run(global.output(), args).await;
+    }
+    if let Command::Collect(args) = command {
+        return collect::run(global.output(), args).await;
+    }
+    if let Command::History(args) = command {
+        return history::run(global.output(), global.fields.clone(), args).await;
     }
     let no_key = global
         .api_key
@@ -107,7 +130,11 @@ pub(crate) async fn run(global: Global, command: Command) -> Result<(), CliError
         Command::Stream(args) => stream::run(&ctx, args).await,
         Command::Demo(args) => demo::run(&ctx, args).await,
         // Handled before a client is made (listen) or by main (completions, man).
-        Command::Listen(_) | Command::Completions { .. } | Command::Man => Ok(()),
+        Command::Listen(_)
+        | Command::Collect(_)
+        | Command::History(_)
+        | Command::Completions { .. }
+        | Command::Man => Ok(()),
     };
     if let Some(sandbox) = ctx.sandbox {
         let _ = sandbox.shutdown().await;

@@ -1,0 +1,284 @@
+//! `orb collect` and `orb history` as a user runs them: the real binary, real pushes over
+//! loopback, a SQLite file; kill -9 during ingest loses no acknowledged record.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+const TOKEN: &str = "collect-test-token-0123456789";
+
+fn orb() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_orb"));
+    cmd.env_remove("ORB_CLOUD_API_KEY")
+        .env_remove("ORB_CLOUD_BASE_URL")
+        .env_remove("ORB_PUSH_TOKEN")
+        .env("ORB_CONFIG", "/nonexistent/orb-cli-tests/config.toml")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// `orb collect --receive-only` on a free port into `store`; its push URL once it listens.
+fn collect(store: &Path, extra: &[&str]) -> (Child, String) {
+    let mut child = orb()
+        .args([
+            "collect",
+            "--receive-only",
+            "--listen",
+            "127.0.0.1:0",
+            "--token",
+            TOKEN,
+        ])
+        .arg("--to")
+        .arg(format!("sqlite:{}", store.display()))
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    // `collecting into sqlite:...: devices POST to http://127.0.0.1:PORT/push/<your-token>`
+    let shown = first.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(shown.ends_with("/<your-token>"), "{first}");
+    let url = shown.replace("<your-token>", TOKEN);
+    // Keep draining stderr so the status lines never block the process.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while stderr.read_line(&mut sink).is_ok_and(|n| n > 0) {
+            sink.clear();
+        }
+    });
+    (child, url)
+}
+
+/// `kill -SIG pid`.
+fn signal(child: &Child, sig: &str) {
+    let status = Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// A batch of `n` responsiveness records of device `sender`, numbered from `first`.
+fn batch(sender: usize, first: u64, n: u64) -> String {
+    (first..first + n)
+        .map(|seq| {
+            format!(
+                "{{\"orb_id\":\"orb{sender:02}\",\"dataset\":\"responsiveness\",\"timestamp\":{},\"interval_ms\":1000,\"lag_avg_us\":{}.5,\"network_type\":1}}\n",
+                1_756_935_000_000u64 + seq * 1000,
+                1000 + seq
+            )
+        })
+        .collect()
+}
+
+fn rows(store: &Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(store).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_ingest_loses_no_acknowledged_record_and_stores_none_twice() {
+    const SENDERS: usize = 4;
+    const PER_BATCH: u64 = 200;
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("orb.sqlite");
+    let (mut child, url) = collect(&store, &["--quiet"]);
+    // Pushers send batch after batch; each remembers which batches were answered 200.
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut pushers = Vec::new();
+    for sender in 0..SENDERS {
+        let (url, stop) = (url.clone(), stop.clone());
+        pushers.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let (mut acked, mut sent) = (Vec::new(), 0u64);
+            // Bounded: at most 400 batches each; the kill comes long before.
+            while !stop.load(Ordering::Relaxed) && sent < 400 {
+                let body = batch(sender, sent * PER_BATCH, PER_BATCH);
+                match http.post(&url).body(body).send().await {
+                    Ok(r) if r.status() == 200 => acked.push(sent),
+                    Ok(_) => {}
+                    Err(_) => break, // the collector is gone
+                }
+                sent += 1;
+            }
+            (acked, sent)
+        }));
+    }
+    // Once at least 40 batches are in the store (acknowledged ones among them), kill -9.
+    for _ in 0..400 {
+        if store.exists()
+            && rusqlite::Connection::open(&store)
+                .and_then(|c| {
+                    c.query_row("SELECT count(*) FROM responsiveness", [], |r| {
+                        r.get::<_, i64>(0)
+                    })
+                })
+                .is_ok_and(|n| n >= 40 * PER_BATCH as i64)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    signal(&child, "-KILL");
+    let _ = child.wait();
+    stop.store(true, Ordering::Relaxed);
+    let mut results = Vec::new();
+    for p in pushers {
+        results.push(p.await.unwrap());
+    }
+    let acked: u64 = results.iter().map(|(a, _)| a.len() as u64).sum();
+    assert!(
+        acked >= 10,
+        "only {acked} batches acknowledged before the kill"
+    );
+    // Every acknowledged record is in the store after the crash.
+    for (sender, (batches, _)) in results.iter().enumerate() {
+        for b in batches {
+            let first = 1_756_935_000_000u64 + b * PER_BATCH * 1000;
+            let n = rows(
+                &store,
+                &format!(
+                    "SELECT count(*) FROM responsiveness WHERE orb_id = 'orb{sender:02}' AND timestamp >= {first} AND timestamp < {}",
+                    first + PER_BATCH * 1000
+                ),
+            );
+            assert_eq!(n, PER_BATCH as i64, "sender {sender} batch {b}");
+        }
+    }
+    // Restart; the devices send everything again (the unanswered and, for lost answers, the
+    // answered ones too): each record is stored once.
+    let (child, url) = collect(&store, &["--quiet", "--json"]);
+    let http = reqwest::Client::new();
+    let mut total = 0;
+    for (sender, (_, sent)) in results.iter().enumerate() {
+        for b in 0..*sent {
+            let r = http
+                .post(&url)
+                .body(batch(sender, b * PER_BATCH, PER_BATCH))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            total += PER_BATCH as i64;
+        }
+    }
+    // SIGTERM: a normal stop (exit 0) after the last commit, with a summary.
+    signal(&child, "-TERM");
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let summary: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+    assert_eq!(
+        summary["stored"].as_i64().unwrap() + summary["duplicates"].as_i64().unwrap(),
+        total
+    );
+    assert_eq!(rows(&store, "SELECT count(*) FROM responsiveness"), total);
+    assert_eq!(
+        rows(
+            &store,
+            "SELECT count(*) FROM (SELECT DISTINCT orb_id, timestamp FROM responsiveness)"
+        ),
+        total
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_reads_what_collect_stored_as_table_csv_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("orb.sqlite");
+    let (child, url) = collect(&store, &["--quiet"]);
+    let http = reqwest::Client::new();
+    let r = http.post(&url).body(batch(7, 0, 30)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    signal(&child, "-INT");
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    // Ctrl-C: 130, after the last commit.
+    assert_eq!(out.status.code(), Some(130));
+    let from = format!("sqlite:{}", store.display());
+    let history = |extra: &[&str]| {
+        let out = orb()
+            .args([
+                "history",
+                "orb07",
+                "--dataset",
+                "responsiveness_1s",
+                "--from",
+                &from,
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // A table with a sparkline of the lag.
+    let table = history(&[]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[0].contains("timestamp") && lines[0].contains("lag_avg_us"),
+        "{table}"
+    );
+    assert_eq!(lines.len(), 1 + 30 + 1, "{table}");
+    assert!(lines[1].contains("2025-09-03T"), "{table}");
+    assert!(lines[31].starts_with("lag_avg_us  ▁"), "{table}");
+    // CSV parses, with the chosen columns.
+    let csv_text = history(&[
+        "--format",
+        "csv",
+        "--fields",
+        "timestamp,lag_avg_us",
+        "--limit",
+        "5",
+    ]);
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    assert_eq!(reader.headers().unwrap(), vec!["timestamp", "lag_avg_us"]);
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 5);
+    // The most recent five, oldest first.
+    assert_eq!(&records[4][1], "1029.5");
+    // JSON lines, columns in the order asked.
+    let json = history(&["--json", "--fields", "lag_avg_us,timestamp"]);
+    let first = json.lines().next().unwrap();
+    assert!(
+        first.starts_with(r#"{"lag_avg_us":1000.5,"timestamp":"#),
+        "{first}"
+    );
+    assert_eq!(json.lines().count(), 30);
+    // Mistakes: exit 2 with the names to use.
+    let out = orb()
+        .args(["history", "orb07", "--dataset", "respons", "--from", &from])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the families are"));
+    let out = orb()
+        .args([
+            "history",
+            "orb07",
+            "--dataset",
+            "speed",
+            "--from",
+            "sqlite:/nonexistent/x.sqlite",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such file"));
+}
