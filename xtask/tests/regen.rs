@@ -338,7 +338,7 @@ fn check_reports_each_kind_of_upstream_change_and_writes_nothing() {
     };
     assert_eq!(
         used_by("is_connected"),
-        "used by Device::from_generated (src/device/generated.rs)",
+        "used by Device::from_generated, WithJson::from_generated (src/device/generated.rs)",
         "{stdout}"
     );
     assert_eq!(
@@ -490,7 +490,7 @@ fn regen_writes_the_report_and_one_changelog_entry_per_new_document() {
     assert!(
         markdown.contains(
             "### Breaking\n\n- `schema server.OrganizationDeviceResponse`: property is_connected \
-             retyped: integer -> boolean\n  - used by Device::from_generated (src/device/generated.rs)\n"
+             retyped: integer -> boolean\n  - used by Device::from_generated, WithJson::from_generated (src/device/generated.rs)\n"
         ),
         "{markdown}"
     );
