@@ -19,6 +19,7 @@
 mod build_cost;
 mod child;
 mod cli;
+mod collect;
 mod fanout;
 mod ingest;
 mod list;
@@ -50,8 +51,9 @@ struct Cli {
     /// Skip the clean-build comparison (the slowest part: two cold builds).
     #[arg(long)]
     skip_build: bool,
-    /// Run only these sections (comma-separated): list, overhead, ingest, fanout, cli, build.
-    #[arg(long, value_delimiter = ',', value_parser = ["list", "overhead", "ingest", "fanout", "cli", "build"])]
+    /// Run only these sections (comma-separated): list, overhead, ingest, fanout, cli, collect,
+    /// build.
+    #[arg(long, value_delimiter = ',', value_parser = ["list", "overhead", "ingest", "fanout", "cli", "collect", "build"])]
     only: Vec<String>,
     #[command(subcommand)]
     child: Option<Child>,
@@ -113,6 +115,9 @@ async fn run(cli: Cli) {
     }
     if want("cli") {
         cli::run(python, runs).await;
+    }
+    if want("collect") {
+        collect::run(runs).await;
     }
     // 5. Build cost.
     if want("build") {

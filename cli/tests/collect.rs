@@ -104,7 +104,12 @@ async fn kill_9_during_ingest_loses_no_acknowledged_record_and_stores_none_twice
                 match http.post(&url).body(body).send().await {
                     Ok(r) if r.status() == 200 => acked.push(sent),
                     Ok(_) => {}
-                    Err(_) => break, // the collector is gone
+                    Err(_) => {
+                        // The collector is gone; this batch may have been committed before
+                        // the kill: the device sends it again, like the others.
+                        sent += 1;
+                        break;
+                    }
                 }
                 sent += 1;
             }
@@ -281,4 +286,79 @@ async fn history_reads_what_collect_stored_as_table_csv_and_json() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no such file"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_collect_configures_the_fleet_stores_its_pushes_and_stops_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("fleet.sqlite");
+    let out = tokio::task::spawn_blocking({
+        let store = store.clone();
+        move || {
+            orb()
+                .args([
+                    "--sandbox",
+                    "collect",
+                    "--datasets",
+                    "responsiveness_1s,scores_1s",
+                ])
+                .args(["--interval", "200ms", "--duration", "3s", "--json"])
+                .arg("--to")
+                .arg(format!("sqlite:{}", store.display()))
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let summary: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+    assert_eq!(summary["failed_calls"], 0, "{summary}");
+    let devices = summary["devices"].as_array().unwrap();
+    let stopped: Vec<&str> = devices
+        .iter()
+        .filter(|d| d["state"] == "stopped")
+        .map(|d| d["orb_id"].as_str().unwrap())
+        .collect();
+    assert!(stopped.len() >= 2, "{summary}");
+    // Offline devices are reported as such, never configured.
+    for d in devices.iter().filter(|d| d["state"] == "offline") {
+        assert_eq!(d["configured"], 0);
+    }
+    assert!(summary["stored"].as_i64().unwrap() > 0);
+    assert_eq!(summary["refused_not_committed"], 0);
+    // Every device that was configured pushed into the store, in both tables.
+    for table in ["responsiveness", "scores"] {
+        let n = rows(
+            &store,
+            &format!("SELECT count(DISTINCT orb_id) FROM {table}"),
+        );
+        assert_eq!(n, stopped.len() as i64, "{table}: {summary}");
+    }
+    assert!(
+        stderr.contains("stopping: the devices get a one-second configuration"),
+        "{stderr}"
+    );
+    // Without the sandbox, a URL devices can reach is needed (nothing is started).
+    let out = orb()
+        .args([
+            "--api-key",
+            "orb-ok1-x",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "collect",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--public-url"));
+    // --receive-only configures nothing: fleet flags with it are a mistake.
+    let out = orb()
+        .args(["collect", "--receive-only", "--org", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("configures no device"));
 }

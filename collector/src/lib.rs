@@ -25,6 +25,7 @@
 //!
 //! [`PushReceiverBuilder::acknowledge_after_commit`]: orb_cloud::push::PushReceiverBuilder::acknowledge_after_commit
 
+pub mod fleet;
 pub mod ingest;
 pub mod store;
 

@@ -109,8 +109,11 @@ pub(crate) async fn run(global: Global, command: Command) -> Result<(), CliError
     if let Command::Listen(args) = command {
         return listen::run(global.output(), args).await;
     }
-    if let Command::Collect(args) = command {
-        return collect::run(global.output(), args).await;
+    // Only receiving needs no key.
+    if matches!(&command, Command::Collect(a) if a.receive_only) {
+        if let Command::Collect(args) = command {
+            return collect::run(global.output(), None, args).await;
+        }
     }
     if let Command::History(args) = command {
         return history::run(global.output(), global.fields.clone(), args).await;
@@ -129,12 +132,11 @@ pub(crate) async fn run(global: Global, command: Command) -> Result<(), CliError
         Command::Speedtest(args) => speedtest::run(&ctx, args).await,
         Command::Stream(args) => stream::run(&ctx, args).await,
         Command::Demo(args) => demo::run(&ctx, args).await,
+        Command::Collect(args) => collect::run(ctx.out, Some(&ctx), args).await,
         // Handled before a client is made (listen) or by main (completions, man).
-        Command::Listen(_)
-        | Command::Collect(_)
-        | Command::History(_)
-        | Command::Completions { .. }
-        | Command::Man => Ok(()),
+        Command::Listen(_) | Command::History(_) | Command::Completions { .. } | Command::Man => {
+            Ok(())
+        }
     };
     if let Some(sandbox) = ctx.sandbox {
         let _ = sandbox.shutdown().await;

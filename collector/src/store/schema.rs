@@ -7,7 +7,7 @@ use rusqlite::Connection;
 
 use super::StoreError;
 
-/// The schema version this code writes. Each step of [`MIGRATIONS`] brings a store from the
+/// The schema version this code writes. Each step of `MIGRATIONS` brings a store from the
 /// version before it to its own.
 pub const SCHEMA_VERSION: i64 = 1;
 
