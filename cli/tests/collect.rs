@@ -362,3 +362,158 @@ async fn sandbox_collect_configures_the_fleet_stores_its_pushes_and_stops_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("configures no device"));
 }
+
+/// `promtool`, when the machine has it (`.ci/run` installs Debian's `prometheus` package and
+/// sets ORB_REQUIRE_PROMTOOL, so there the check cannot be skipped).
+fn promtool() -> Option<&'static str> {
+    let found = Command::new("promtool")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found && std::env::var_os("ORB_REQUIRE_PROMTOOL").is_some() {
+        panic!("promtool is required (ORB_REQUIRE_PROMTOOL) but not found");
+    }
+    found.then_some("promtool")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_valid_exposition_and_match_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("metrics.sqlite");
+    let mut child = orb()
+        .args([
+            "--sandbox",
+            "collect",
+            "--datasets",
+            "scores_1s,responsiveness_1s",
+        ])
+        .args([
+            "--interval",
+            "200ms",
+            "--duration",
+            "60s",
+            "--quiet",
+            "--metrics",
+            "127.0.0.1:0",
+        ])
+        .arg("--to")
+        .arg(format!("sqlite:{}", store.display()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut url = None;
+    for _ in 0..10 {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        if let Some(u) = line.trim().strip_prefix("metrics: ") {
+            url = Some(u.to_owned());
+            break;
+        }
+    }
+    let url = url.expect("the metrics URL on stderr");
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while stderr.read_line(&mut sink).is_ok_and(|n| n > 0) {
+            sink.clear();
+        }
+    });
+    // Scrape until every pushing device has a score and a lag (bounded).
+    let http = reqwest::Client::new();
+    let mut text = String::new();
+    for _ in 0..200 {
+        text = http.get(&url).send().await.unwrap().text().await.unwrap();
+        let pushing = text
+            .lines()
+            .filter(|l| {
+                l.starts_with("orb_collector_device_state{") && l.contains("state=\"pushing\"")
+            })
+            .count();
+        let scored = text.lines().filter(|l| l.starts_with("orb_score{")).count();
+        let lagged = text
+            .lines()
+            .filter(|l| l.starts_with("orb_lag_seconds{"))
+            .count();
+        if pushing >= 2 && scored == pushing && lagged == pushing {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    signal(&child, "-TERM");
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text.contains("orb_collector_records_stored_total"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# TYPE orb_collector_commit_seconds summary"),
+        "{text}"
+    );
+    if let Some(promtool) = promtool() {
+        let file = dir.path().join("metrics.txt");
+        std::fs::write(&file, &text).unwrap();
+        let check = Command::new(promtool)
+            .args(["check", "metrics"])
+            .stdin(std::fs::File::open(&file).unwrap())
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "promtool: {}{}\n{text}",
+            String::from_utf8_lossy(&check.stdout),
+            String::from_utf8_lossy(&check.stderr)
+        );
+    } else {
+        eprintln!("promtool not found: the exposition format is not checked by it here");
+    }
+    // Each device's orb_score and lag are those of its latest stored record (in base units).
+    let conn = rusqlite::Connection::open(&store).unwrap();
+    let mut checked = 0;
+    for line in text
+        .lines()
+        .filter(|l| l.starts_with("orb_score{") || l.starts_with("orb_lag_seconds{"))
+    {
+        let orb_id = line
+            .split("orb_id=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        assert!(
+            line.contains("organization=\"") && !line.contains("organization=\"\""),
+            "{line}"
+        );
+        let value: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+        let (table, column, scale) = if line.starts_with("orb_score{") {
+            ("scores", "orb_score", 1.0)
+        } else {
+            ("responsiveness", "lag_avg_us", 1e-6)
+        };
+        // The newest record at or before the scrape (records stored after it are newer).
+        let stored: Vec<f64> = conn
+            .prepare(&format!(
+                "SELECT {column} FROM {table} WHERE orb_id = ?1 ORDER BY timestamp DESC"
+            ))
+            .unwrap()
+            .query_map([orb_id], |r| r.get::<_, f64>(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(
+            stored
+                .iter()
+                .any(|s| (s * scale - value).abs() <= 1e-9 * value.abs().max(1.0)),
+            "{line}: not a stored value"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 4, "{text}");
+}

@@ -11,6 +11,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use orb_cloud::push::{PushBatch, PushStream};
 
+use crate::metrics::Latest;
 use crate::store::{Rejected, SqliteStore, StoreError, Written};
 
 /// Records per transaction at most: enough to spread a sync over thousands of records, small
@@ -100,6 +101,7 @@ pub async fn run(
     mut events: PushStream,
     store: SqliteStore,
     stats: Arc<IngestStats>,
+    latest: Arc<Latest>,
 ) -> std::io::Result<SqliteStore> {
     // One group commits while the next gathers.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<PushBatch>>(1);
@@ -109,7 +111,7 @@ pub async fn run(
         .spawn(move || {
             let mut store = store;
             while let Some(group) = rx.blocking_recv() {
-                commit(&mut store, group, &writer_stats);
+                commit(&mut store, group, &writer_stats, &latest);
             }
             store
         })?;
@@ -141,7 +143,12 @@ pub async fn run(
 }
 
 /// One transaction for `group`; its pushes are acknowledged if it commits, answered 503 if not.
-fn commit(store: &mut SqliteStore, mut group: Vec<PushBatch>, stats: &IngestStats) {
+fn commit(
+    store: &mut SqliteStore,
+    mut group: Vec<PushBatch>,
+    stats: &IngestStats,
+    latest: &Latest,
+) {
     for batch in &mut group {
         fill_raw(batch);
     }
@@ -178,6 +185,7 @@ fn commit(store: &mut SqliteStore, mut group: Vec<PushBatch>, stats: &IngestStat
     match store.write_with_rejected(records, rejected) {
         Ok(written) => {
             stats.committed(written, started.elapsed().as_micros() as u64);
+            latest.observe(group.iter().flat_map(|b| &b.records));
             for batch in group {
                 batch.acknowledge();
             }

@@ -27,6 +27,7 @@
 
 pub mod fleet;
 pub mod ingest;
+pub mod metrics;
 pub mod store;
 
 use std::sync::Arc;
@@ -105,6 +106,7 @@ pub enum CollectError {
 pub struct Running {
     receiver: RunningReceiver,
     stats: Arc<IngestStats>,
+    latest: Arc<metrics::Latest>,
     task: JoinHandle<std::io::Result<SqliteStore>>,
 }
 
@@ -149,10 +151,12 @@ pub async fn receive(options: ReceiveOptions) -> Result<Running, CollectError> {
                 source,
             })?;
     let stats = Arc::new(IngestStats::default());
-    let task = tokio::spawn(ingest::run(events, store, stats.clone()));
+    let latest = Arc::new(metrics::Latest::default());
+    let task = tokio::spawn(ingest::run(events, store, stats.clone(), latest.clone()));
     Ok(Running {
         receiver,
         stats,
+        latest,
         task,
     })
 }
@@ -176,6 +180,17 @@ impl Running {
     /// The ingest's counters now.
     pub fn stats(&self) -> IngestSnapshot {
         self.stats.snapshot()
+    }
+
+    /// What `/metrics` shows (see [`metrics::serve`]): the devices' latest values and the
+    /// counters; add the fleet's states with [`metrics::Metrics::with_fleet`].
+    pub fn metrics(&self) -> metrics::Metrics {
+        metrics::Metrics {
+            latest: self.latest.clone(),
+            ingest: self.stats.clone(),
+            receiver: self.receiver.stats_handle(),
+            fleet: None,
+        }
     }
 
     /// The receiver's counters now.

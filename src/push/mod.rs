@@ -53,7 +53,9 @@ mod token;
 
 pub use live::{LiveOptions, LiveStream};
 pub use queue::{PushBatch, PushEvent, PushStream, ReceiverStats, RejectedRecord, Rejection};
-pub use receiver::{MountedReceiver, PushReceiver, PushReceiverBuilder, RunningReceiver};
+pub use receiver::{
+    MountedReceiver, PushReceiver, PushReceiverBuilder, ReceiverStatsHandle, RunningReceiver,
+};
 pub use server::MAX_HEAD_BYTES;
 pub use tls::{TlsConfig, TlsError};
 pub use token::{PushToken, TokenError, MIN_TOKEN_LEN};

@@ -318,6 +318,17 @@ impl PushReceiverBuilder {
     }
 }
 
+/// Reads a receiver's counters: [`RunningReceiver::stats_handle`].
+#[derive(Debug, Clone)]
+pub struct ReceiverStatsHandle(Arc<Counters>);
+
+impl ReceiverStatsHandle {
+    /// The counters now.
+    pub fn get(&self) -> ReceiverStats {
+        self.0.snapshot()
+    }
+}
+
 /// A receiver's router, to mount in your own axum application.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -395,6 +406,20 @@ impl RunningReceiver {
     /// What the receiver has done so far.
     pub fn stats(&self) -> ReceiverStats {
         self.counters.snapshot()
+    }
+
+    /// A handle that reads the same counters from elsewhere (a metrics endpoint), and keeps
+    /// reading them after the receiver has shut down.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// let (receiver, _events) = orb_cloud::push::PushReceiver::builder().bind("0.0.0.0:7081").await?;
+    /// let stats = receiver.stats_handle();
+    /// tokio::spawn(async move { println!("{:?}", stats.get()) });
+    /// # Ok(()) }
+    /// ```
+    pub fn stats_handle(&self) -> ReceiverStatsHandle {
+        ReceiverStatsHandle(self.counters.clone())
     }
 
     /// Stop accepting connections, let requests in progress finish, and wait. The stream then

@@ -51,6 +51,10 @@ pub(crate) struct CollectArgs {
     /// How often devices push (e.g. 10s; default Orb's, 60s).
     #[arg(long)]
     interval: Option<String>,
+    /// Serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9464): each device's
+    /// latest Orb Score, lag, latency, jitter, loss and speeds, and the collector's counters.
+    #[arg(long, value_name = "ADDR")]
+    metrics: Option<String>,
     /// The secret in the push URL (16+ URL-safe characters; default: a random one, printed).
     #[arg(long, env = "ORB_PUSH_TOKEN", hide_env_values = true)]
     token: Option<String>,
@@ -88,6 +92,11 @@ pub(crate) fn check(args: &CollectArgs) -> Result<(), CliError> {
     }
     if let Some(t) = &args.token {
         token(t)?;
+    }
+    if args.metrics.as_deref().is_some_and(|m| !m.contains(':')) {
+        return Err(CliError::Usage(
+            "--metrics: expected HOST:PORT, e.g. 127.0.0.1:9464".into(),
+        ));
     }
     if let Some(name) = &args.wifi_dataset {
         let name = orb_cloud::datasets::DatasetName::from(name.as_str());
@@ -226,6 +235,26 @@ pub(crate) async fn run(
         None => (None, None),
     };
     let status = fleet.as_ref().map(|(_, s)| s.clone());
+    let metrics = match &args.metrics {
+        Some(addr) => {
+            let addr = resolve(addr).await?;
+            let listener =
+                tokio::net::TcpListener::bind(addr)
+                    .await
+                    .map_err(|e| CliError::Receiver {
+                        addr: addr.to_string(),
+                        reason: format!("--metrics: {e}"),
+                    })?;
+            let bound = listener.local_addr().map_or(addr, |a| a);
+            let mut metrics = running.metrics();
+            if let Some(status) = &status {
+                metrics = metrics.with_fleet(status.clone());
+            }
+            eprintln!("metrics: http://{bound}/metrics");
+            Some(orb_collector::metrics::serve(listener, metrics))
+        }
+        None => None,
+    };
     let stopped = wait(&out, &running, status.as_ref(), stop_after).await;
     let mut fleet_report = None;
     if let (Some(tx), Some((task, _))) = (stop_fleet, fleet) {
@@ -248,6 +277,9 @@ pub(crate) async fn run(
         .shutdown()
         .await
         .map_err(|e| CliError::NotDone(e.to_string()))?;
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     report(&out, &summary, fleet_report.as_ref());
     match stopped {
         Some(Stop::Interrupt) => Err(CliError::Interrupted),
