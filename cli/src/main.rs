@@ -14,6 +14,7 @@ mod config_keys;
 mod context;
 mod error;
 mod output;
+mod plot;
 mod profiles;
 mod tally;
 

@@ -266,6 +266,48 @@ async fn history_reads_what_collect_stored_as_table_csv_and_json() {
         "{first}"
     );
     assert_eq!(json.lines().count(), 30);
+    // Plots: a valid SVG (XML with a line per series) and a valid PNG of the size drawn.
+    let svg = dir.path().join("lag.svg");
+    let said = history(&[
+        "--plot",
+        svg.to_str().unwrap(),
+        "--fields",
+        "lag_avg_us,network_type",
+    ]);
+    assert!(said.is_empty(), "{said}");
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.starts_with("<svg") && text.trim_end().ends_with("</svg>"),
+        "{text}"
+    );
+    assert!(text.contains("<polyline"), "{text}");
+    assert!(text.contains("\nlag_avg_us\n</text>"), "the legend: {text}");
+    assert!(
+        text.contains("\nnetwork_type\n</text>"),
+        "the legend: {text}"
+    );
+    let png = dir.path().join("lag.png");
+    history(&["--plot", png.to_str().unwrap()]);
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    assert_eq!(u32::from_be_bytes(bytes[16..20].try_into().unwrap()), 1000);
+    assert_eq!(u32::from_be_bytes(bytes[20..24].try_into().unwrap()), 500);
+    let out = orb()
+        .args([
+            "history",
+            "orb07",
+            "--dataset",
+            "responsiveness",
+            "--from",
+            &from,
+            "--plot",
+            "x.jpg",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(".svg or .png"));
     // Mistakes: exit 2 with the names to use.
     let out = orb()
         .args(["history", "orb07", "--dataset", "respons", "--from", &from])

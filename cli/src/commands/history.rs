@@ -27,6 +27,10 @@ pub(crate) struct HistoryArgs {
     /// At most this many rows, the most recent.
     #[arg(long)]
     limit: Option<u64>,
+    /// Draw the fields over time into FILE.svg or FILE.png (default field: the family's main
+    /// one, e.g. orb_score, lag_avg_us, download_kbps).
+    #[arg(long, value_name = "FILE")]
+    plot: Option<std::path::PathBuf>,
 }
 
 fn family(text: &str) -> Result<Family, CliError> {
@@ -53,6 +57,18 @@ pub(crate) fn check(args: &HistoryArgs) -> Result<(), CliError> {
         since(s)?;
     }
     StoreSpec::parse(&args.from).map_err(|e| CliError::Usage(format!("--from: {e}")))?;
+    if let Some(p) = &args.plot {
+        let ext = p
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        if !matches!(ext.as_deref(), Some("svg" | "png")) {
+            return Err(CliError::Usage(format!(
+                "--plot {}: the file must end in .svg or .png",
+                p.display()
+            )));
+        }
+    }
     Ok(())
 }
 
@@ -89,7 +105,17 @@ pub(crate) async fn run(
                 .map_or(0, |d| d.as_millis() as i64),
         );
     }
-    query.fields = fields;
+    // A plot is of the fields chosen (the main one by default) over time.
+    query.fields = match (&args.plot, fields) {
+        (Some(_), None) => Some(vec!["timestamp".into(), main_field(family).into()]),
+        (Some(_), Some(mut fields)) => {
+            if !fields.iter().any(|f| f.trim() == "timestamp") {
+                fields.insert(0, "timestamp".into());
+            }
+            Some(fields)
+        }
+        (None, fields) => fields,
+    };
     query.limit = args.limit;
     let rows = tokio::task::spawn_blocking(move || {
         SqliteStore::open_read_only(&path).and_then(|store| store.history(&query))
@@ -106,6 +132,23 @@ pub(crate) async fn run(
             family,
             shown(&args.orb_id),
             args.from
+        ));
+        return Ok(());
+    }
+    if let Some(path) = &args.plot {
+        let title = format!("{} {}", shown(&args.orb_id), family);
+        crate::plot::plot(path, &title, &rows)?;
+        // On stderr: the product is the file.
+        crate::output::eprintln_human(&format!(
+            "plotted {} records of {} to {}",
+            rows.rows.len(),
+            rows.columns
+                .iter()
+                .filter(|c| *c != "timestamp")
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            path.display()
         ));
         return Ok(());
     }
