@@ -11,7 +11,7 @@ use crate::sandbox::{self, KEY};
 use crate::workspace::workspace_root;
 
 /// The release `orb` beside this binary, built first if it is not there.
-fn orb_binary() -> Option<PathBuf> {
+pub(crate) fn orb_binary() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
     let orb = exe.parent()?.join("orb");
     if !orb.exists() {

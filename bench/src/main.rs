@@ -21,8 +21,10 @@ mod child;
 mod cli;
 mod collect;
 mod fanout;
+mod fleet;
 mod ingest;
 mod list;
+mod locked;
 mod overhead;
 mod python;
 mod report;
@@ -52,8 +54,8 @@ struct Cli {
     #[arg(long)]
     skip_build: bool,
     /// Run only these sections (comma-separated): list, overhead, ingest, fanout, cli, collect,
-    /// build.
-    #[arg(long, value_delimiter = ',', value_parser = ["list", "overhead", "ingest", "fanout", "cli", "collect", "build"])]
+    /// fleet, locked, build.
+    #[arg(long, value_delimiter = ',', value_parser = ["list", "overhead", "ingest", "fanout", "cli", "collect", "fleet", "locked", "build"])]
     only: Vec<String>,
     #[command(subcommand)]
     child: Option<Child>,
@@ -118,6 +120,12 @@ async fn run(cli: Cli) {
     }
     if want("collect") {
         collect::run(runs).await;
+    }
+    if want("fleet") {
+        fleet::run(runs).await;
+    }
+    if want("locked") {
+        locked::run().await;
     }
     // 5. Build cost.
     if want("build") {
