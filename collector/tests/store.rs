@@ -149,6 +149,23 @@ async fn every_family_in_every_format_is_stored_once_with_its_columns() {
         .query_row("SELECT error FROM rejected_records", [], |r| r.get(0))
         .unwrap();
     assert!(error.contains("timestamp"), "{error}");
+
+    // A forwarder reads the store page by page, from a cursor, every row once.
+    let store = orb_collector::store::SqliteStore::open_read_only(&path).unwrap();
+    let (mut cursor, mut seen) = (0, Vec::new());
+    loop {
+        let page = store.rows_after("speed", cursor, 2).unwrap();
+        if page.rows.rows.is_empty() {
+            assert_eq!(page.next, cursor);
+            break;
+        }
+        assert_eq!(page.rows.columns[0], "rowid");
+        assert!(page.rows.columns.iter().any(|c| c == "download_kbps"));
+        seen.extend(page.rows.rows.iter().map(|r| r[0].clone()));
+        cursor = page.next;
+    }
+    assert_eq!(seen.len(), 3);
+    assert!(store.rows_after("nope", 0, 1).is_err());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

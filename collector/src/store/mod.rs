@@ -7,7 +7,7 @@ mod read;
 pub mod schema;
 mod sqlite;
 
-pub use read::{main_field, HistoryQuery, HistoryRows, Value};
+pub use read::{main_field, HistoryQuery, HistoryRows, Page, Value};
 pub use sqlite::{Durability, Rejected, SqliteStore};
 
 /// What one write did.

@@ -77,6 +77,17 @@ pub struct HistoryRows {
     pub rows: Vec<Vec<Value>>,
 }
 
+/// Rows stored after a cursor ([`SqliteStore::rows_after`]): for forwarders that copy the
+/// store elsewhere, resuming where they stopped.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Page {
+    /// The rows, every column, in the order they were stored.
+    pub rows: HistoryRows,
+    /// The cursor to pass next time (the last row's id; the one given when there were none).
+    pub next: i64,
+}
+
 /// The field that says most about a family at a glance (`orb history`'s sparkline).
 ///
 /// ```
@@ -99,6 +110,53 @@ pub fn main_field(family: Family) -> &'static str {
 const NOT_BY_DEFAULT: &[&str] = &["orb_id", "received_ms", "extra"];
 
 impl SqliteStore {
+    /// The rows of `table` (a family's, `other_records` or `rejected_records`) stored after
+    /// `after` (0 at first), at most `limit`, with every column: the store's reading side for
+    /// programs that forward it elsewhere. Rows are never rewritten, so a cursor stays valid.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// use orb_collector::store::{Durability, SqliteStore};
+    /// let store = SqliteStore::open(&dir.path().join("orb.sqlite"), Durability::PowerLoss)?;
+    /// let page = store.rows_after("scores", 0, 500)?;
+    /// assert!(page.rows.rows.is_empty() && page.next == 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn rows_after(&self, table: &str, after: i64, limit: u64) -> Result<Page, StoreError> {
+        let known = Family::ALL.iter().any(|f| f.as_str() == table)
+            || matches!(table, "other_records" | "rejected_records");
+        if !known {
+            return Err(StoreError::Query(format!(
+                "no table {table:?}; the tables are {}, other_records, rejected_records",
+                Family::ALL.map(Family::as_str).join(", ")
+            )));
+        }
+        let conn = self.connection();
+        let mut columns = vec!["rowid".to_owned()];
+        columns.extend(table_columns(conn, table)?);
+        let select: Vec<String> = columns.iter().map(|c| quoted(c)).collect();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {} FROM {table} WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
+            select.join(", ")
+        ))?;
+        let limit = limit.min(i64::MAX as u64) as i64;
+        let rows: Vec<Vec<Value>> = stmt
+            .query_map(rusqlite::params![after, limit], |row| {
+                (0..columns.len())
+                    .map(|i| row.get_ref(i).map(value))
+                    .collect::<Result<Vec<_>, rusqlite::Error>>()
+            })?
+            .collect::<Result<_, _>>()?;
+        let next = match rows.last().map(|r| &r[0]) {
+            Some(Value::Integer(id)) => *id,
+            _ => after,
+        };
+        Ok(Page {
+            rows: HistoryRows { columns, rows },
+            next,
+        })
+    }
+
     /// The rows of `query`, oldest first. Unknown field names are an error that lists the
     /// table's columns. Without chosen fields, columns that are empty in every row are left
     /// out.
@@ -154,17 +212,7 @@ impl SqliteStore {
                 rusqlite::params![query.orb_id, query.since_ms.unwrap_or(i64::MIN), limit],
                 |row| {
                     (0..chosen.len())
-                        .map(|i| {
-                            Ok(match row.get_ref(i)? {
-                                rusqlite::types::ValueRef::Null => Value::Null,
-                                rusqlite::types::ValueRef::Integer(v) => Value::Integer(v),
-                                rusqlite::types::ValueRef::Real(v) => Value::Real(v),
-                                rusqlite::types::ValueRef::Text(t)
-                                | rusqlite::types::ValueRef::Blob(t) => {
-                                    Value::Text(String::from_utf8_lossy(t).into_owned())
-                                }
-                            })
-                        })
+                        .map(|i| row.get_ref(i).map(value))
                         .collect::<Result<Vec<_>, rusqlite::Error>>()
                 },
             )?
@@ -194,5 +242,17 @@ impl SqliteStore {
             }
         }
         Ok(HistoryRows { columns, rows })
+    }
+}
+
+fn value(v: rusqlite::types::ValueRef<'_>) -> Value {
+    use rusqlite::types::ValueRef;
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(v) => Value::Integer(v),
+        ValueRef::Real(v) => Value::Real(v),
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            Value::Text(String::from_utf8_lossy(t).into_owned())
+        }
     }
 }
