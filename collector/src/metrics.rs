@@ -3,8 +3,9 @@
 //! `/metrics`.
 //!
 //! Units are Prometheus' base units: Orb's microseconds become seconds, kbps bits per second,
-//! percent a ratio (the stored records keep Orb's units). Serve it on a trusted network (the
-//! monitoring one, or loopback): unlike the push receiver it is not hardened for the internet.
+//! percent a ratio (the stored records keep Orb's units). Served over plain HTTP/1.1 with a header
+//! timeout, a connection lifetime and a connection cap ([`ServeLimits`]); it has no
+//! authentication, so bind it to the monitoring network or loopback.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -318,11 +319,47 @@ impl Metrics {
     }
 }
 
-/// Serves `metrics` at `GET /metrics` on `listener` until the returned task is aborted.
+/// How `/metrics` holds its peers to account: a scraper is a trusted program, but a port that
+/// anyone can reach must not let a silent or slow connection hold memory or a task for ever.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct ServeLimits {
+    /// A request head must arrive within this (default 10 s).
+    pub header_timeout: std::time::Duration,
+    /// A connection lives at most this long (default 60 s; scrapers reconnect).
+    pub connection_timeout: std::time::Duration,
+    /// Connections at once; more are closed at once (default 64).
+    pub max_connections: usize,
+}
+
+impl Default for ServeLimits {
+    fn default() -> Self {
+        Self {
+            header_timeout: std::time::Duration::from_secs(10),
+            connection_timeout: std::time::Duration::from_secs(60),
+            max_connections: 64,
+        }
+    }
+}
+
+/// Serves `metrics` at `GET /metrics` on `listener` (HTTP/1.1, [`ServeLimits::default`])
+/// until the returned task is aborted.
 pub fn serve(
     listener: tokio::net::TcpListener,
     metrics: Metrics,
 ) -> tokio::task::JoinHandle<std::io::Result<()>> {
+    serve_with(listener, metrics, ServeLimits::default())
+}
+
+/// [`serve`] with other limits.
+pub fn serve_with(
+    listener: tokio::net::TcpListener,
+    metrics: Metrics,
+    limits: ServeLimits,
+) -> tokio::task::JoinHandle<std::io::Result<()>> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
     let app = axum::Router::new().route(
         "/metrics",
         axum::routing::get(move || {
@@ -338,7 +375,32 @@ pub fn serve(
             }
         }),
     );
-    tokio::spawn(async move { axum::serve(listener, app).await })
+    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    tokio::spawn(async move {
+        loop {
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors and the like: wait a little rather than spin.
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let Ok(permit) = permits.clone().try_acquire_owned() else {
+                drop(stream); // over the cap: closed at once
+                continue;
+            };
+            let service = TowerToHyperService::new(app.clone());
+            tokio::spawn(async move {
+                let _permit = permit;
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(limits.header_timeout)
+                    .serve_connection(TokioIo::new(stream), service);
+                let _ = tokio::time::timeout(limits.connection_timeout, connection).await;
+            });
+        }
+    })
 }
 
 #[cfg(test)]

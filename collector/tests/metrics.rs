@@ -1,0 +1,72 @@
+//! `/metrics` against silent and excess connections: closed by the header timeout and the
+//! connection cap, and scrapes still answered.
+
+use std::time::Duration;
+
+use orb_collector::metrics::{serve_with, ServeLimits};
+use orb_collector::store::StoreSpec;
+use orb_collector::{receive, ReceiveOptions};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Reads until the server closes; how long that took, bounded by 5 s.
+async fn closed_within(stream: &mut TcpStream) -> Option<Duration> {
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 256];
+    tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return started.elapsed(),
+                Ok(_) => {}
+            }
+        }
+    })
+    .await
+    .ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_and_excess_connections_are_closed_and_scrapes_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = ReceiveOptions::new("127.0.0.1:0");
+    options.store = StoreSpec::Sqlite(dir.path().join("m.sqlite"));
+    let running = receive(options).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut limits = ServeLimits::default();
+    limits.header_timeout = Duration::from_millis(300);
+    limits.max_connections = 2;
+    let server = serve_with(listener, running.metrics(), limits);
+    let url = format!("http://{addr}/metrics");
+
+    let text = reqwest::get(&url).await.unwrap().text().await.unwrap();
+    assert!(
+        text.contains("orb_collector_records_stored_total 0"),
+        "{text}"
+    );
+
+    // Two connections that say nothing hold both places; a third is closed at once.
+    let mut silent = [
+        TcpStream::connect(addr).await.unwrap(),
+        TcpStream::connect(addr).await.unwrap(),
+    ];
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut third = TcpStream::connect(addr).await.unwrap();
+    let _ = third
+        .write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await;
+    let refused = closed_within(&mut third).await.expect("closed");
+    assert!(refused < Duration::from_millis(250), "{refused:?}");
+    // The silent ones go at the header timeout.
+    for s in &mut silent {
+        let took = closed_within(s)
+            .await
+            .expect("closed by the header timeout");
+        assert!(took < Duration::from_secs(3), "{took:?}");
+    }
+    // Room again: a scrape is answered.
+    let answer = reqwest::get(&url).await.unwrap();
+    assert_eq!(answer.status(), 200);
+    server.abort();
+    running.shutdown().await.unwrap();
+}
