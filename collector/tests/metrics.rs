@@ -9,14 +9,13 @@ use orb_collector::{receive, ReceiveOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// Reads until the server closes; how long that took, bounded by 5 s.
-async fn closed_within(stream: &mut TcpStream) -> Option<Duration> {
-    let started = std::time::Instant::now();
+/// Reads until the server closes (`None` if it has not within 5 s).
+async fn closed_within(stream: &mut TcpStream) -> Option<()> {
     let mut buf = [0u8; 256];
     tokio::time::timeout(Duration::from_secs(5), async {
         loop {
             match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => return started.elapsed(),
+                Ok(0) | Err(_) => return,
                 Ok(_) => {}
             }
         }
@@ -34,7 +33,7 @@ async fn silent_and_excess_connections_are_closed_and_scrapes_answered() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let mut limits = ServeLimits::default();
-    limits.header_timeout = Duration::from_millis(300);
+    limits.header_timeout = Duration::from_secs(2);
     limits.max_connections = 2;
     let server = serve_with(listener, running.metrics(), limits);
     let url = format!("http://{addr}/metrics");
@@ -55,18 +54,29 @@ async fn silent_and_excess_connections_are_closed_and_scrapes_answered() {
     let _ = third
         .write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\n\r\n")
         .await;
-    let refused = closed_within(&mut third).await.expect("closed");
-    assert!(refused < Duration::from_millis(250), "{refused:?}");
-    // The silent ones go at the header timeout.
+    closed_within(&mut third).await.expect("closed");
+    // ... while the two silent ones still hold their places (not closed yet).
+    for s in &silent {
+        let mut probe = [0u8; 1];
+        assert!(
+            matches!(s.try_read(&mut probe), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+            "a silent connection was closed before the excess one"
+        );
+    }
+    // The silent ones go at the header timeout (within 5 s).
     for s in &mut silent {
-        let took = closed_within(s)
+        closed_within(s)
             .await
             .expect("closed by the header timeout");
-        assert!(took < Duration::from_secs(3), "{took:?}");
     }
     // Room again: a scrape is answered.
     let answer = reqwest::get(&url).await.unwrap();
     assert_eq!(answer.status(), 200);
+    let text = answer.text().await.unwrap();
+    assert!(
+        text.contains("orb_collector_records_stored_total 0"),
+        "{text}"
+    );
     server.abort();
     running.shutdown().await.unwrap();
 }
