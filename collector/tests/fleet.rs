@@ -72,7 +72,7 @@ async fn connected_devices_push_are_renewed_and_stopped_offline_ones_wait() {
         let _ = stop_rx.await;
     }));
     let mut done = false;
-    for _ in 0..200 {
+    for _ in 0..400 {
         let renewed = status
             .lock()
             .unwrap()
