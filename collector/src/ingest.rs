@@ -152,36 +152,24 @@ fn commit(
     for batch in &mut group {
         fill_raw(batch);
     }
-    let peers: Vec<Option<String>> = group
+    // Each rejected record with who sent it and why, as text the store keeps.
+    let rejections: Vec<(Option<String>, String, &[u8])> = group
         .iter()
-        .map(|b| {
-            b.rejection
-                .as_ref()
-                .and_then(|r| r.peer.map(|p| p.to_string()))
-        })
-        .collect();
-    let errors: Vec<Vec<String>> = group
-        .iter()
-        .map(|b| {
-            b.rejection.as_ref().map_or_else(Vec::new, |r| {
-                r.records.iter().map(|x| x.error.to_string()).collect()
-            })
+        .filter_map(|b| b.rejection.as_ref())
+        .flat_map(|r| {
+            let peer = r.peer.map(|p| p.to_string());
+            r.records
+                .iter()
+                .map(move |x| (peer.clone(), x.error.to_string(), &x.raw[..]))
         })
         .collect();
     let started = Instant::now();
     let records = group
         .iter()
         .flat_map(|b| b.records.iter().zip(b.raw.iter().map(|r| &r[..])));
-    let rejected = group.iter().enumerate().flat_map(|(i, b)| {
-        let peer = peers[i].as_deref();
-        let errors = &errors[i];
-        b.rejection.iter().flat_map(move |r| {
-            r.records
-                .iter()
-                .zip(errors)
-                .map(move |(x, e)| Rejected::new(peer, e, &x.raw))
-        })
-    });
+    let rejected = rejections
+        .iter()
+        .map(|(peer, error, raw)| Rejected::new(peer.as_deref(), error, raw));
     match store.write_with_rejected(records, rejected) {
         Ok(written) => {
             stats.committed(written, started.elapsed().as_micros() as u64);

@@ -141,12 +141,7 @@ impl Latest {
             else {
                 continue;
             };
-            let wanted: Vec<(usize, usize)> = fields
-                .iter()
-                .filter(|(f, _, _)| *f == family)
-                .map(|(_, g, at)| (*g, *at))
-                .collect();
-            if wanted.is_empty() {
+            if !fields.iter().any(|(f, _, _)| *f == family) {
                 continue;
             }
             let slots = devices
@@ -158,7 +153,7 @@ impl Latest {
                     FieldValue::Real(v) => v,
                     _ => return,
                 };
-                for (g, _) in wanted.iter().filter(|(_, at)| *at == i) {
+                for (_, g, _) in fields.iter().filter(|(f, _, at)| *f == family && *at == i) {
                     if slots[*g].is_none_or(|(seen, _)| seen <= ts) {
                         slots[*g] = Some((ts, value * GAUGES[*g].scale));
                     }
@@ -175,6 +170,12 @@ pub struct Metrics {
     pub(crate) ingest: Arc<IngestStats>,
     pub(crate) receiver: ReceiverStatsHandle,
     pub(crate) fleet: Option<FleetStatus>,
+}
+
+/// The `# HELP` and `# TYPE` lines of a metric.
+fn head(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
 }
 
 /// A label value as the exposition format wants it.
@@ -219,8 +220,7 @@ impl Metrics {
             .map(|d| d.clone())
             .unwrap_or_default();
         for (g, gauge) in GAUGES.iter().enumerate() {
-            let _ = writeln!(out, "# HELP {} {}", gauge.name, gauge.help);
-            let _ = writeln!(out, "# TYPE {} gauge", gauge.name);
+            head(&mut out, gauge.name, "gauge", gauge.help);
             for (orb_id, slots) in &devices {
                 if let Some((_, value)) = slots[g] {
                     let _ = writeln!(out, "{}{{{}}} {}", gauge.name, labels(orb_id), value);
@@ -229,87 +229,69 @@ impl Metrics {
         }
         let s = self.ingest.snapshot();
         let r = self.receiver.get();
-        let mut counter = |name: &str, help: &str, value: u64| {
-            let _ = writeln!(out, "# HELP {name} {help}");
-            let _ = writeln!(out, "# TYPE {name} counter");
+        for (name, help, value) in [
+            (
+                "orb_collector_records_accepted_total",
+                "Records handed from pushes to the store.",
+                r.accepted_records,
+            ),
+            (
+                "orb_collector_records_stored_total",
+                "Records committed to the store.",
+                s.stored,
+            ),
+            (
+                "orb_collector_duplicates_total",
+                "Records already in the store (resends), not stored again.",
+                s.duplicates,
+            ),
+            (
+                "orb_collector_rejected_records_total",
+                "Pushed records that did not decode.",
+                r.rejected_records,
+            ),
+            (
+                "orb_collector_commits_total",
+                "Store transactions committed.",
+                s.commits,
+            ),
+            (
+                "orb_collector_commit_failures_total",
+                "Store transactions that failed (their pushes were answered 503).",
+                s.failed_commits,
+            ),
+        ] {
+            head(&mut out, name, "counter", help);
             let _ = writeln!(out, "{name} {value}");
-        };
-        counter(
-            "orb_collector_records_accepted_total",
-            "Records handed from pushes to the store.",
-            r.accepted_records,
+        }
+        let refused = "orb_collector_pushes_refused_total";
+        head(&mut out, refused, "counter", "Pushes answered 503: the receiver's queue was full (busy) or the commit took too long (not_committed).");
+        for (reason, value) in [("busy", r.busy), ("not_committed", r.not_committed)] {
+            let _ = writeln!(out, "{refused}{{reason=\"{reason}\"}} {value}");
+        }
+        let commit = "orb_collector_commit_seconds";
+        head(&mut out, commit, "summary", "Time taken by store commits.");
+        let _ = writeln!(out, "{commit}_sum {}", s.commit_micros_total as f64 / 1e6);
+        let _ = writeln!(out, "{commit}_count {}", s.commits);
+        head(
+            &mut out,
+            "orb_collector_commit_seconds_max",
+            "gauge",
+            "The longest store commit so far.",
         );
-        counter(
-            "orb_collector_records_stored_total",
-            "Records committed to the store.",
-            s.stored,
-        );
-        counter(
-            "orb_collector_duplicates_total",
-            "Records already in the store (resends), not stored again.",
-            s.duplicates,
-        );
-        counter(
-            "orb_collector_rejected_records_total",
-            "Pushed records that did not decode.",
-            r.rejected_records,
-        );
-        counter(
-            "orb_collector_commits_total",
-            "Store transactions committed.",
-            s.commits,
-        );
-        counter(
-            "orb_collector_commit_failures_total",
-            "Store transactions that failed (their pushes were answered 503).",
-            s.failed_commits,
-        );
-        let _ = writeln!(
-            out,
-            "# HELP orb_collector_pushes_refused_total Pushes answered 503: the receiver's queue was full (busy) or the commit took too long (not_committed)."
-        );
-        let _ = writeln!(out, "# TYPE orb_collector_pushes_refused_total counter");
-        let _ = writeln!(
-            out,
-            "orb_collector_pushes_refused_total{{reason=\"busy\"}} {}",
-            r.busy
-        );
-        let _ = writeln!(
-            out,
-            "orb_collector_pushes_refused_total{{reason=\"not_committed\"}} {}",
-            r.not_committed
-        );
-        let _ = writeln!(
-            out,
-            "# HELP orb_collector_commit_seconds Time taken by store commits."
-        );
-        let _ = writeln!(out, "# TYPE orb_collector_commit_seconds summary");
-        let _ = writeln!(
-            out,
-            "orb_collector_commit_seconds_sum {}",
-            s.commit_micros_total as f64 / 1e6
-        );
-        let _ = writeln!(out, "orb_collector_commit_seconds_count {}", s.commits);
-        let _ = writeln!(
-            out,
-            "# HELP orb_collector_commit_seconds_max The longest store commit so far."
-        );
-        let _ = writeln!(out, "# TYPE orb_collector_commit_seconds_max gauge");
-        let _ = writeln!(
-            out,
-            "orb_collector_commit_seconds_max {}",
-            s.commit_micros_max as f64 / 1e6
-        );
+        let _ = writeln!(out, "{commit}_max {}", s.commit_micros_max as f64 / 1e6);
         if !fleet.is_empty() {
-            let _ = writeln!(
-                out,
-                "# HELP orb_collector_device_state Each device's state (1 for the state it is in)."
+            let state = "orb_collector_device_state";
+            head(
+                &mut out,
+                state,
+                "gauge",
+                "Each device's state (1 for the state it is in).",
             );
-            let _ = writeln!(out, "# TYPE orb_collector_device_state gauge");
             for d in fleet.values() {
                 let _ = writeln!(
                     out,
-                    "orb_collector_device_state{{{},state=\"{}\"}} 1",
+                    "{state}{{{},state=\"{}\"}} 1",
                     labels(&d.orb_id),
                     d.state.as_str()
                 );

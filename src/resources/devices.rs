@@ -24,6 +24,15 @@ impl<'a> DevicesHandle<'a> {
         }
     }
 
+    /// The listing request every `list` variant sends (they differ in how they decode it).
+    fn listing(&self) -> Result<crate::api::builder::GetV2OrganizationDevices<'a>, Error> {
+        Ok(self
+            .client
+            .raw()
+            .get_v2_organization_devices()
+            .organization_id(self.organization.get()?))
+    }
+
     /// Every device of the organization, decoded once straight into [`Device`]s. Needs
     /// "Devices: Read". One device that does not decode fails the listing (with the field it
     /// failed at); [`DevicesHandle::list_lenient`] keeps the others.
@@ -35,12 +44,7 @@ impl<'a> DevicesHandle<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn list(&self) -> Result<Vec<Device>, Error> {
-        let client = self.client;
-        let request = client
-            .raw()
-            .get_v2_organization_devices()
-            .organization_id(self.organization.get()?);
-        client.call_list(request).await
+        self.client.call_list(self.listing()?).await
     }
 
     /// Every device of the organization that decodes, and an error for each one that does not
@@ -55,12 +59,7 @@ impl<'a> DevicesHandle<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn list_lenient(&self) -> Result<Lenient<Device>, Error> {
-        let client = self.client;
-        let request = client
-            .raw()
-            .get_v2_organization_devices()
-            .organization_id(self.organization.get()?);
-        client.call_list_lenient(request).await
+        self.client.call_list_lenient(self.listing()?).await
     }
 
     /// [`DevicesHandle::list_lenient`], with each device's JSON text as Orb sent it: for
@@ -76,12 +75,7 @@ impl<'a> DevicesHandle<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn list_lenient_with_json(&self) -> Result<Lenient<WithJson<Device>>, Error> {
-        let client = self.client;
-        let request = client
-            .raw()
-            .get_v2_organization_devices()
-            .organization_id(self.organization.get()?);
-        client.call_list_lenient(request).await
+        self.client.call_list_lenient(self.listing()?).await
     }
 }
 

@@ -2,7 +2,6 @@
 //! with a status line on stderr and a summary at the end.
 
 use std::io::IsTerminal;
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
@@ -14,7 +13,7 @@ use orb_collector::fleet::{
 use orb_collector::store::{Durability, StoreSpec};
 use orb_collector::{receive, ReceiveOptions, Running, Summary};
 
-use super::listen::{resolve, this_host, token};
+use super::listen::{resolve, shown_push_url, token};
 use crate::args::{check_datasets, parse_duration, shutdown_signal, tls_config, Stop, TlsArgs};
 use crate::context::Context;
 use crate::error::CliError;
@@ -156,6 +155,10 @@ pub(crate) async fn run(
         Some(d) => Some(parse_duration("--duration", d)?),
         None => None,
     };
+    let interval = match &args.interval {
+        Some(i) => Some(parse_duration("--interval", i)?),
+        None => None,
+    };
     let sandbox = ctx.is_some_and(Context::on_sandbox);
     if ctx.is_some() && args.public_url.is_none() && !sandbox {
         return Err(CliError::Usage(
@@ -221,9 +224,7 @@ pub(crate) async fn run(
                 None => format!("http://{}", running.local_addr()),
             };
             let mut fleet_options = FleetOptions::new(selection, datasets, running.url(&base));
-            if let Some(i) = &args.interval {
-                fleet_options.interval = Some(parse_duration("--interval", i)?);
-            }
+            fleet_options.interval = interval;
             let fleet = Fleet::new(ctx.client.clone(), fleet_options);
             let status = fleet.status();
             let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -266,12 +267,10 @@ pub(crate) async fn run(
             fleet_report = Some(done);
         }
         // Their last pushes: a device sends what it gathered at its next interval.
-        let interval = args
-            .interval
-            .as_deref()
-            .and_then(|i| parse_duration("--interval", i).ok())
-            .unwrap_or(Duration::from_secs(5));
-        tokio::time::sleep(interval.min(Duration::from_secs(5)) + Duration::from_secs(1)).await;
+        let last = interval
+            .unwrap_or(Duration::from_secs(5))
+            .min(Duration::from_secs(5));
+        tokio::time::sleep(last + Duration::from_secs(1)).await;
     }
     let summary = running
         .shutdown()
@@ -289,23 +288,9 @@ pub(crate) async fn run(
 
 /// The URL devices push to, on stderr (also with --json: it is how they learn it).
 fn announce(running: &Running, https: bool, generated: bool, store: &str, by_hand: bool) {
-    let addr = running.local_addr();
-    let url = match (addr.ip().is_unspecified(), this_host()) {
-        (true, Some(ip)) => running.url(&format!(
-            "{}://{}",
-            if https { "https" } else { "http" },
-            SocketAddr::new(ip, addr.port())
-        )),
-        _ => running.local_url(),
-    };
-    let shown = if generated {
-        url
-    } else {
-        match url.rsplit_once('/') {
-            Some((base, _)) => format!("{base}/<your-token>"),
-            None => url,
-        }
-    };
+    let shown = shown_push_url(running.local_addr(), https, generated, |base| {
+        running.url(base)
+    });
     eprintln!("collecting into {store}: devices POST to {shown}");
     if generated {
         eprintln!("(a random token was generated; pass --token to keep the URL across restarts)");

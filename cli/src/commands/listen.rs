@@ -54,22 +54,12 @@ pub(crate) async fn run(out: Output, args: ListenArgs) -> Result<(), CliError> {
     // user gave is theirs to know and stays out of terminals and logs. Bound to every
     // interface, the URL names this machine's address, which devices can reach (loopback is
     // only for this machine).
-    let url = match (receiver.local_addr().ip().is_unspecified(), this_host()) {
-        (true, Some(ip)) => receiver.url(&format!(
-            "{}://{}",
-            if receiver.is_https() { "https" } else { "http" },
-            SocketAddr::new(ip, receiver.local_addr().port())
-        )),
-        _ => receiver.local_url(),
-    };
-    let shown_url = if generated {
-        url
-    } else {
-        match url.rsplit_once('/') {
-            Some((base, _)) => format!("{base}/<your-token>"),
-            None => url,
-        }
-    };
+    let shown_url = shown_push_url(
+        receiver.local_addr(),
+        receiver.is_https(),
+        generated,
+        |base| receiver.url(base),
+    );
     eprintln!("listening: devices POST to {shown_url}");
     if generated {
         eprintln!("(a random token was generated; pass --token to keep the URL across restarts)");
@@ -165,9 +155,31 @@ pub(crate) async fn resolve(listen: &str) -> Result<SocketAddr, CliError> {
         .ok_or_else(|| bad("the name has no address".into()))
 }
 
+/// The push URL to print: bound to every interface, it names this machine's address, which
+/// devices can reach (loopback is only for this machine); a token the user gave is theirs to
+/// know and is shown as `<your-token>`. `url_on` makes the URL on a base (`http://HOST:PORT`).
+pub(crate) fn shown_push_url(
+    addr: SocketAddr,
+    https: bool,
+    generated: bool,
+    url_on: impl Fn(&str) -> String,
+) -> String {
+    let scheme = if https { "https" } else { "http" };
+    let host = match (addr.ip().is_unspecified(), this_host()) {
+        (true, Some(ip)) => SocketAddr::new(ip, addr.port()),
+        _ if addr.ip().is_unspecified() => SocketAddr::new([127, 0, 0, 1].into(), addr.port()),
+        _ => addr,
+    };
+    let url = url_on(&format!("{scheme}://{host}"));
+    match url.rsplit_once('/') {
+        Some((base, _)) if !generated => format!("{base}/<your-token>"),
+        _ => url,
+    }
+}
+
 /// This machine's address on its default route, without sending anything (a UDP socket's
 /// connect only picks the route); `None` without one.
-pub(crate) fn this_host() -> Option<std::net::IpAddr> {
+fn this_host() -> Option<std::net::IpAddr> {
     let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
     socket.connect("192.0.2.1:9").ok()?;
     let ip = socket.local_addr().ok()?.ip();
